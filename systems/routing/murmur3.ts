@@ -1,0 +1,42 @@
+/**
+ * MurmurHash3_x86_32 over raw bytes (Austin Appleby's reference algorithm).
+ * The routing contract: every client, proxy and server hashes a key's bytes with seed 0.
+ */
+export function murmur3_32(bytes: Uint8Array, seed = 0, start = 0, end = bytes.length): number {
+  const c1 = 0xcc9e2d51;
+  const c2 = 0x1b873593;
+  let h = seed >>> 0;
+  const length = end - start;
+  const blocksEnd = start + (length & ~3);
+  for (let i = start; i < blocksEnd; i += 4) {
+    let k = bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24);
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+  let k = 0;
+  switch (length & 3) {
+    case 3:
+      k ^= bytes[blocksEnd + 2] << 16;
+    // falls through
+    case 2:
+      k ^= bytes[blocksEnd + 1] << 8;
+    // falls through
+    case 1:
+      k ^= bytes[blocksEnd];
+      k = Math.imul(k, c1);
+      k = (k << 15) | (k >>> 17);
+      k = Math.imul(k, c2);
+      h ^= k;
+  }
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
