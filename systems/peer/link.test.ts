@@ -1,0 +1,81 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { Server } from "node:net";
+import { connectPeer, listenPeers, type PeerLink } from "./link.ts";
+import { freePort } from "../../test/support/ports.ts";
+
+const host = "127.0.0.1";
+const fast = { heartbeatMs: 20, timeoutMs: 200 };
+
+async function pair(): Promise<{ server: Server; accepted: PeerLink; dialed: PeerLink; received: Array<[string, number, string]> }> {
+  const port = await freePort(host);
+  const received: Array<[string, number, string]> = [];
+  let accept!: (link: PeerLink) => void;
+  const acceptedLink = new Promise<PeerLink>((resolve) => (accept = resolve));
+  const server = await listenPeers(
+    host,
+    port,
+    (link) => {
+      link.onFrame((type, payload, l) => received.push([`${l.remote.role}${l.remote.index}`, type, payload.toString()]));
+      accept(link);
+    },
+    fast,
+  );
+  const dialed = await connectPeer(host, port, { group: 2, index: 1, role: "data" }, { group: 2, index: 3, role: "parity" }, () => {}, { detection: fast });
+  return { server, accepted: await acceptedLink, dialed, received };
+}
+
+test("frames sent right after the hello reach the handler the listener installs, in order", async () => {
+  const { server, accepted, dialed, received } = await pair();
+  try {
+    for (let i = 0; i < 100; i++) dialed.send(20, Buffer.from(`update ${i}`));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(accepted.remote, { group: 2, index: 1, role: "data" });
+    assert.equal(received.length, 100);
+    assert.deepEqual(received[0], ["data1", 20, "update 0"]);
+    assert.deepEqual(received[99], ["data1", 20, "update 99"]);
+  } finally {
+    dialed.close();
+    accepted.close();
+    server.close();
+  }
+});
+
+test("heartbeats keep an idle link up, and a closed peer is reported down at once", async () => {
+  const { server, accepted, dialed } = await pair();
+  try {
+    await new Promise((r) => setTimeout(r, 500)); // more than twice the timeout, with no traffic of our own
+    assert.equal(accepted.isDown, false);
+    assert.equal(dialed.isDown, false);
+    const down = new Promise<string>((resolve) => accepted.onDown(resolve));
+    const started = Date.now();
+    dialed.close();
+    assert.match(await down, /connection closed/);
+    assert.ok(Date.now() - started < 150, "a closed connection counts at once, not after the timeout");
+  } finally {
+    accepted.close();
+    server.close();
+  }
+});
+
+test("a peer that stops answering is declared down after the timeout", async () => {
+  const { server, accepted, dialed } = await pair();
+  try {
+    const down = new Promise<string>((resolve) => dialed.onDown(resolve));
+    // Freeze the accepted side: no heartbeats leave it (as with SIGSTOP), the socket stays open.
+    (accepted as unknown as { send: () => boolean }).send = () => true;
+    assert.match(await down, /no frame for \d+ ms \(timeout 200 ms\)/);
+  } finally {
+    dialed.close();
+    accepted.close();
+    server.close();
+  }
+});
+
+test("connecting to a peer that never listens fails after the deadline, naming the peer", async () => {
+  const port = await freePort(host);
+  await assert.rejects(
+    connectPeer(host, port, { group: 0, index: 0, role: "data" }, { group: 0, index: 4, role: "parity" }, () => {}, { deadlineMs: 200 }),
+    new RegExp(`peer parity 0/4 at 127.0.0.1:${port}: could not connect before the deadline`),
+  );
+});
