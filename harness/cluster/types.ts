@@ -31,6 +31,18 @@ export interface ClusterConfig {
   basePort: number;
   /** The node program: "node" on PATH unless configured. */
   nodeBinary: string;
+  /** Present for a namespace cluster: what `npm run cluster -- up NAME` creates. */
+  netns?: NetnsSettings;
+}
+
+/** The bridge and state folder of a network-namespace cluster (the nodes carry their namespace names). */
+export interface NetnsSettings {
+  /** Bridge in the root namespace that every namespace's veth joins. */
+  bridge: string;
+  /** The bridge's own address with the subnet's prefix length, e.g. "10.213.0.1/24". */
+  bridgeAddress: string;
+  /** Absolute folder for keys, sshd configs and pidfiles. */
+  stateDir: string;
 }
 
 export interface ExecResult {
