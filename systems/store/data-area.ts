@@ -1,0 +1,142 @@
+/**
+ * The data area: one flat range of global offsets backed by large ArrayBuffer chunks that are
+ * created on first use. A fresh ArrayBuffer of this size comes from calloc/mmap, so its pages
+ * cost no memory until they are written; reserving the whole area up front is free.
+ *
+ * Offset x lives in chunk floor(x / chunkBytes) at position x mod chunkBytes. A region never
+ * straddles two chunks (the allocator carves slab pages that divide the chunk size).
+ * In cocytus mode offset x of every data process of a group is one stripe, and a parity process
+ * keeps its parity in a DataArea of its own at the same offsets; 4 KiB pages are the repair unit.
+ */
+
+/** The repair and stripe unit of cocytus mode. */
+export const PAGE_BYTES = 4096;
+
+export const DEFAULT_CHUNK_BYTES = 64 * 1024 * 1024;
+
+export interface DataAreaOptions {
+  /** Largest offset + 1 the area serves. */
+  capacityBytes: number;
+  /** Size of one backing ArrayBuffer; a multiple of PAGE_BYTES. */
+  chunkBytes?: number;
+}
+
+export class DataArea {
+  readonly capacityBytes: number;
+  readonly chunkBytes: number;
+  private readonly chunks: (Buffer | undefined)[] = [];
+  /** Per chunk, the highest position ever written or viewed (bytes touched from its start). */
+  private readonly touchedEnd: Float64Array;
+
+  constructor(options: DataAreaOptions) {
+    const { capacityBytes, chunkBytes = DEFAULT_CHUNK_BYTES } = options;
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 0) {
+      throw new RangeError(`DataArea: capacityBytes must be a non-negative integer, found ${capacityBytes}`);
+    }
+    if (!Number.isSafeInteger(chunkBytes) || chunkBytes <= 0 || chunkBytes % PAGE_BYTES !== 0) {
+      throw new RangeError(`DataArea: chunkBytes must be a positive multiple of ${PAGE_BYTES}, found ${chunkBytes}`);
+    }
+    this.capacityBytes = capacityBytes;
+    this.chunkBytes = chunkBytes;
+    this.touchedEnd = new Float64Array(Math.ceil(capacityBytes / chunkBytes));
+  }
+
+  /** Number of 4 KiB pages the area spans. */
+  get pageCount(): number {
+    return Math.ceil(this.capacityBytes / PAGE_BYTES);
+  }
+
+  /** Bytes touched: per chunk, from its start to the highest byte ever written or viewed. */
+  get touchedBytes(): number {
+    let sum = 0;
+    for (let i = 0; i < this.touchedEnd.length; i++) sum += this.touchedEnd[i];
+    return sum;
+  }
+
+  /** Bytes of ArrayBuffer reserved so far (virtual; only touched pages are resident). */
+  get reservedBytes(): number {
+    let sum = 0;
+    for (const chunk of this.chunks) if (chunk !== undefined) sum += chunk.length;
+    return sum;
+  }
+
+  /**
+   * The backing buffer of chunk i, created on first use. Lower layers (the item records) keep
+   * typed-array views over it; the buffer never moves.
+   */
+  chunk(i: number): Buffer {
+    const existing = this.chunks[i];
+    if (existing !== undefined) return existing;
+    if (!Number.isInteger(i) || i < 0 || i >= this.touchedEnd.length) {
+      throw new RangeError(`DataArea: chunk index must be in [0, ${this.touchedEnd.length}), found ${i}`);
+    }
+    const size = Math.min(this.chunkBytes, this.capacityBytes - i * this.chunkBytes);
+    const created = Buffer.from(new ArrayBuffer(size));
+    this.chunks[i] = created;
+    return created;
+  }
+
+  /**
+   * A Buffer view of [offset, offset + length); writes through it land in the area.
+   * Valid as long as the area lives (chunks never move).
+   */
+  view(offset: number, length: number): Buffer {
+    const index = Math.floor(offset / this.chunkBytes);
+    const start = offset - index * this.chunkBytes;
+    const end = start + length;
+    if (!(offset >= 0 && length >= 0 && end <= this.chunkBytes && offset + length <= this.capacityBytes)) {
+      throw new RangeError(this.describeBadRegion(offset, length));
+    }
+    if (end > this.touchedEnd[index]) this.touchedEnd[index] = end;
+    return this.chunk(index).subarray(start, end);
+  }
+
+  /** Copies bytes into the area at offset. */
+  write(offset: number, bytes: Uint8Array): void {
+    this.view(offset, bytes.length).set(bytes);
+  }
+
+  /** area[offset + i] ^= bytes[i]: how a parity area applies a delta. */
+  xor(offset: number, bytes: Uint8Array): void {
+    const target = this.view(offset, bytes.length);
+    const n = bytes.length;
+    let i = 0;
+    if (((target.byteOffset | bytes.byteOffset) & 3) === 0) {
+      const words = n >>> 2;
+      const t32 = new Int32Array(target.buffer, target.byteOffset, words);
+      const b32 = new Int32Array(bytes.buffer, bytes.byteOffset, words);
+      for (let w = 0; w < words; w++) t32[w] ^= b32[w];
+      i = words << 2;
+    }
+    for (; i < n; i++) target[i] ^= bytes[i];
+  }
+
+  /** The 4 KiB page pageNo, i.e. [pageNo * 4096, (pageNo + 1) * 4096). */
+  pageView(pageNo: number): Buffer {
+    if (!Number.isInteger(pageNo) || pageNo < 0 || pageNo >= this.pageCount) {
+      throw new RangeError(`DataArea: page number must be in [0, ${this.pageCount}), found ${pageNo}`);
+    }
+    const offset = pageNo * PAGE_BYTES;
+    return this.view(offset, Math.min(PAGE_BYTES, this.capacityBytes - offset));
+  }
+
+  /** The highest 4 KiB page number + 1 that was ever touched in each chunk, summed as a page range list. */
+  touchedPageRanges(): Array<[firstPage: number, endPage: number]> {
+    const ranges: Array<[number, number]> = [];
+    const pagesPerChunk = this.chunkBytes / PAGE_BYTES;
+    for (let i = 0; i < this.touchedEnd.length; i++) {
+      if (this.touchedEnd[i] > 0) ranges.push([i * pagesPerChunk, i * pagesPerChunk + Math.ceil(this.touchedEnd[i] / PAGE_BYTES)]);
+    }
+    return ranges;
+  }
+
+  private describeBadRegion(offset: number, length: number): string {
+    if (!(Number.isSafeInteger(offset) && offset >= 0) || !(Number.isSafeInteger(length) && length >= 0)) {
+      return `DataArea: expected a non-negative integer offset and length, found offset ${offset}, length ${length}`;
+    }
+    if (offset + length > this.capacityBytes) {
+      return `DataArea: region [${offset}, ${offset + length}) ends beyond the area's ${this.capacityBytes} bytes`;
+    }
+    return `DataArea: region [${offset}, ${offset + length}) straddles a chunk boundary (chunks are ${this.chunkBytes} bytes)`;
+  }
+}

@@ -1,0 +1,157 @@
+import { Allocator } from "./allocator.ts";
+import { DataArea } from "./data-area.ts";
+
+/**
+ * Item records: one variable-size record per item holding its fixed fields and its key,
+ * in an arena of its own (a DataArea carved by an Allocator with 8-byte classes, so the
+ * slot of a deleted item is reused). The index's table then needs only 8 bytes per slot
+ * (record ref + hash), which keeps the metadata per item under 48 bytes at every load of
+ * the table, empty slots included (a table of per-slot fields would cost 33 bytes per slot,
+ * up to 88 bytes per item just after a doubling).
+ *
+ * Layout, 8-byte aligned, 25 bytes + the key rounded up to 8:
+ *   0 cas (f64)   8 value offset / 8 (u32)   12 value length (u32)   16 flags (u32)
+ *  20 exptime (u32)   24 key length (u8)   25 key bytes
+ *
+ * A record is named by its ref = byte offset / 8 (a u32, so the arena spans up to 32 GiB);
+ * value offsets are stored in 8-byte units too (data areas up to 32 GiB).
+ */
+
+export const RECORD_HEADER_BYTES = 25;
+export const MAX_KEY_BYTES = 250;
+export const MAX_ARENA_BYTES = 32 * 1024 ** 3;
+const RECORD_CHUNK_BYTES = 16 * 1024 * 1024;
+const RECORD_SLAB_BYTES = 64 * 1024;
+const WORDS_PER_CHUNK_LOG2 = Math.log2(RECORD_CHUNK_BYTES / 8);
+const WORD_MASK = RECORD_CHUNK_BYTES / 8 - 1;
+
+export interface ItemRecordsOptions {
+  /** Bytes the arena may grow to (virtual until used); at most 32 GiB. */
+  capacityBytes: number;
+}
+
+export class ItemRecords {
+  readonly arena: DataArea;
+  readonly allocator: Allocator;
+  // Typed views over each arena chunk, created with the chunk.
+  private readonly f64: Float64Array[] = [];
+  private readonly u32: Uint32Array[] = [];
+  private readonly u8: Buffer[] = [];
+
+  constructor(options: ItemRecordsOptions) {
+    const capacityBytes = Math.floor(options.capacityBytes / RECORD_SLAB_BYTES) * RECORD_SLAB_BYTES;
+    if (!(capacityBytes > 0 && capacityBytes <= MAX_ARENA_BYTES)) {
+      throw new RangeError(`ItemRecords: capacityBytes must be in [${RECORD_SLAB_BYTES}, ${MAX_ARENA_BYTES}], found ${options.capacityBytes}`);
+    }
+    this.arena = new DataArea({ capacityBytes, chunkBytes: RECORD_CHUNK_BYTES });
+    this.allocator = new Allocator({
+      capacityBytes,
+      slabBytes: RECORD_SLAB_BYTES,
+      maxItemBytes: RECORD_HEADER_BYTES + MAX_KEY_BYTES,
+    });
+  }
+
+  /** Writes a new record; its ref, or -1 when the arena is full. The key is key[start, end). */
+  add(key: Uint8Array, start: number, end: number, valueOffset: number, valueLength: number, flags: number, exptime: number, cas: number): number {
+    const keyLength = end - start;
+    const offset = this.allocator.alloc(RECORD_HEADER_BYTES + keyLength);
+    if (offset < 0) return -1;
+    const ref = offset / 8;
+    this.ensureViews(ref >>> WORDS_PER_CHUNK_LOG2);
+    this.setValue(ref, valueOffset, valueLength);
+    this.setFlags(ref, flags);
+    this.setExptime(ref, exptime);
+    this.setCas(ref, cas);
+    const u8 = this.u8[ref >>> WORDS_PER_CHUNK_LOG2];
+    const at = (ref & WORD_MASK) * 8 + 24;
+    u8[at] = keyLength;
+    u8.set(key.subarray(start, end), at + 1);
+    return ref;
+  }
+
+  /** Frees the record's slot for reuse. */
+  remove(ref: number): void {
+    this.allocator.free(ref * 8, RECORD_HEADER_BYTES + this.keyLength(ref));
+  }
+
+  /** Forgets every record. */
+  clear(): void {
+    this.allocator.reset();
+  }
+
+  cas(ref: number): number {
+    return this.f64[ref >>> WORDS_PER_CHUNK_LOG2][ref & WORD_MASK];
+  }
+
+  valueOffset(ref: number): number {
+    return this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 2] * 8;
+  }
+
+  valueLength(ref: number): number {
+    return this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 3];
+  }
+
+  flags(ref: number): number {
+    return this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 4];
+  }
+
+  exptime(ref: number): number {
+    return this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 5];
+  }
+
+  keyLength(ref: number): number {
+    return this.u8[ref >>> WORDS_PER_CHUNK_LOG2][(ref & WORD_MASK) * 8 + 24];
+  }
+
+  /** A view of the record's key bytes (valid while the record lives). */
+  key(ref: number): Buffer {
+    const at = (ref & WORD_MASK) * 8 + 25;
+    return this.u8[ref >>> WORDS_PER_CHUNK_LOG2].subarray(at, at + this.keyLength(ref));
+  }
+
+  /** Whether the record's key equals key[start, end). */
+  keyEquals(ref: number, key: Uint8Array, start: number, end: number): boolean {
+    const u8 = this.u8[ref >>> WORDS_PER_CHUNK_LOG2];
+    const at = (ref & WORD_MASK) * 8 + 24;
+    const length = end - start;
+    if (u8[at] !== length) return false;
+    for (let i = 0; i < length; i++) if (u8[at + 1 + i] !== key[start + i]) return false;
+    return true;
+  }
+
+  setCas(ref: number, cas: number): void {
+    this.f64[ref >>> WORDS_PER_CHUNK_LOG2][ref & WORD_MASK] = cas;
+  }
+
+  /** Points the record at a value region; offset must be a multiple of 8 below 32 GiB. */
+  setValue(ref: number, offset: number, length: number): void {
+    if (offset % 8 !== 0 || !(offset >= 0 && offset < MAX_ARENA_BYTES) || !(length >= 0 && length <= 0xffffffff)) {
+      throw new RangeError(`ItemRecords: value region must start at a multiple of 8 below 32 GiB, found offset ${offset}, length ${length}`);
+    }
+    const u32 = this.u32[ref >>> WORDS_PER_CHUNK_LOG2];
+    const w = (ref & WORD_MASK) << 1;
+    u32[w + 2] = offset / 8;
+    u32[w + 3] = length;
+  }
+
+  setFlags(ref: number, flags: number): void {
+    this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 4] = flags;
+  }
+
+  setExptime(ref: number, exptime: number): void {
+    this.u32[ref >>> WORDS_PER_CHUNK_LOG2][((ref & WORD_MASK) << 1) + 5] = exptime;
+  }
+
+  /** Bytes of record slots (arena high-water mark) and the arena allocator's bookkeeping. */
+  footprintBytes(): number {
+    return this.allocator.highWaterBytes + this.allocator.metadataBytes();
+  }
+
+  private ensureViews(chunk: number): void {
+    if (this.u8[chunk] !== undefined) return;
+    const buffer = this.arena.chunk(chunk);
+    this.u8[chunk] = buffer;
+    this.u32[chunk] = new Uint32Array(buffer.buffer, buffer.byteOffset, buffer.length >>> 2);
+    this.f64[chunk] = new Float64Array(buffer.buffer, buffer.byteOffset, buffer.length >>> 3);
+  }
+}
