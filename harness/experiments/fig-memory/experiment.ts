@@ -1,0 +1,230 @@
+/**
+ * fig-memory: for each system and value-size setting, deploy, read every process's RSS idle,
+ * load N seeded records with ycsb-ts, read RSS and `stats` again, tear down. Memory per value
+ * byte = Σ RSS growth / value bytes loaded (DESIGN section 11, contract).
+ */
+import { mkdir } from "node:fs/promises";
+import { join, relative } from "node:path";
+import { writeFigure } from "../../report/render.ts";
+import { throwIfAborted } from "../cleanup.ts";
+import { gitState, nativeMemcachedVersion } from "../environment.ts";
+import { driverMissing, loadRecords } from "../loader.ts";
+import { formatDuration, Progress } from "../progress.ts";
+import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
+import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
+import { memoryFigureData } from "./figure-data.ts";
+import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
+import { appendRuns, checkTable, compareWithBaseline, readBaseline, saveBaseline, type CheckResult, type RunIdentity } from "./regression.ts";
+import { memorySummary } from "./summary.ts";
+import { memoryPerProcessMb, valueSizes, type ValueSize } from "./value-sizes.ts";
+
+const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
+
+/** Processes a system spreads its keys' values over (15 everywhere: plain processes, pbr groups, cocytus data processes). */
+const valueHolders = 15;
+
+export const figMemory: ExperimentDefinition = {
+  name: "fig-memory",
+  what: "RSS growth per value byte after loading 1 KB, 4 KB, 16 KB and Zipf 10 B–1 KB values into plain, pbr, cocytus (and native memcached ×15); Cocytus split into data and metadata; runs.csv and --check against results/baseline/memory.csv",
+  fastTime: "~5-8 min (~200 MB of values per system and size)",
+  paperTime: "~1 h (~2 GB of values per system and size; pbr needs ~7 GB RAM)",
+  resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes on the cluster; RAM ~3.5× the values loaded",
+  systems: allSystems,
+  preflight: driverMissing,
+  run: runFigMemory,
+};
+
+/** Thrown when a system cannot be brought up: the rest of its sizes are skipped, other systems go on. */
+class BringUpError extends Error {}
+
+async function plannedSystems(requested: string[] | undefined): Promise<{ systems: SystemName[]; skipped: { system: string; reason: string }[] }> {
+  if (requested) return { systems: requested as SystemName[], skipped: [] };
+  const memcached = await nativeMemcachedVersion();
+  if (memcached) return { systems: allSystems, skipped: [] };
+  return { systems: allSystems.filter((s) => s !== "memcached"), skipped: [{ system: "memcached", reason: "native memcached is not installed (optional fourth bar)" }] };
+}
+
+async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutcome> {
+  const { config, folder } = context;
+  const { systems, skipped } = await plannedSystems(config.systems);
+  const recordsFor = (size: ValueSize) => config.records ?? size.records[config.profile];
+  const steps = config.repeat * systems.length * valueSizes.length;
+  const totalWeight = config.repeat * systems.length * valueSizes.reduce((sum, size) => sum + recordsFor(size), 0);
+  const progress = new Progress("fig-memory", steps, totalWeight);
+  const all: MemoryMeasurement[] = [];
+  const unavailable = [...skipped];
+  const failures: string[] = [];
+
+  for (let repeat = 0; repeat < config.repeat; repeat++) {
+    for (const system of systems) {
+      if (unavailable.some((u) => u.system === system)) continue;
+      for (const size of valueSizes) {
+        throwIfAborted(context.signal);
+        const records = recordsFor(size);
+        progress.step(`${system} · ${size.label}${config.repeat > 1 ? ` · repeat ${repeat + 1}/${config.repeat}` : ""}`, records);
+        try {
+          const measurement = await measureOne(context, progress, system, size, records, repeat);
+          all.push(measurement);
+          progress.log(`${system} ${size.label}: ${measurement.bytesPerValueByte.toFixed(3)} bytes of RSS per value byte (${(measurement.load.valueBytes / 2 ** 20).toFixed(0)} MB of values in ${measurement.load.seconds.toFixed(0)} s)`);
+        } catch (error) {
+          throwIfAborted(context.signal);
+          const message = (error as Error).message;
+          if (error instanceof BringUpError) {
+            unavailable.push({ system, reason: `could not be brought up: ${message}` });
+            failures.push(`fig-memory: ${system}: could not be brought up: ${message}`);
+            progress.log(`${system}: not measured: ${message}`);
+            break;
+          }
+          failures.push(`fig-memory: ${system} ${size.label}: ${message}`);
+          progress.log(`${system} ${size.label}: FAILED: ${message}`);
+        }
+      }
+    }
+  }
+  progress.done();
+
+  const chosen = medians(all);
+  await folder.writeCsv("memory.csv", memoryCsvRows(chosen), memoryCsvColumns);
+  await folder.writeCsv("memory-repeats.csv", memoryCsvRows(all), memoryCsvColumns);
+  const figure = await writeFigure(folder.path, "fig-memory", memoryFigureData(chosen));
+  if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
+
+  let check: CheckResult | undefined;
+  const git = await gitState();
+  const identity: RunIdentity = {
+    commit: git.commit,
+    dirty: git.dirty,
+    date: new Date().toISOString(),
+    profile: config.profile,
+    cluster: config.cluster,
+    repeats: config.repeat,
+    run: relative(config.out, folder.path),
+  };
+  if (chosen.length > 0) {
+    await appendRuns(join(config.out, "runs.csv"), chosen, identity);
+    if (config.check) {
+      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile);
+      process.stdout.write(checkTable(check) + "\n");
+      if (!check.ok) failures.push(`fig-memory --check: ${check.regressions.map((r) => `${r.system} ${r.size} ${((r.change ?? 0) * 100).toFixed(1)} % worse`).join(", ")}`);
+    }
+    if (config.saveBaseline) {
+      await mkdir(join(config.out, "baseline"), { recursive: true });
+      await saveBaseline(baselinePath(config.out), chosen, identity);
+      progress.log(`baseline written to ${baselinePath(config.out)}`);
+    }
+  } else if (config.check) {
+    failures.push("fig-memory --check: nothing was measured, nothing to compare");
+  }
+
+  const header = [
+    `Run ${folder.id}: profile --${config.profile}, cluster ${config.cluster}, seed ${config.seed}, ${config.repeat} repeat(s) (median shown), commit ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}.`,
+    `Records per setting: ${valueSizes.map((s) => `${s.label} ${recordsFor(s)}`).join(", ")}.`,
+  ];
+  const summary = memorySummary({ measurements: chosen, unavailable, header, check });
+  await folder.writeText("summary.md", summary);
+  process.stdout.write(summary + "\n");
+  return { ok: failures.length === 0, failures };
+}
+
+/** Where --check reads and --save-baseline writes. */
+export function baselinePath(out: string): string {
+  return join(out, "baseline", "memory.csv");
+}
+
+const memoryCsvColumns = [
+  "system", "size", "repeat", "records", "value_bytes", "processes", "rss_before_bytes", "rss_growth_bytes", "bytes_per_value_byte",
+  "stats_bytes_per_value_byte", "data_per_value_byte", "metadata_per_value_byte", "data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes", "curr_items", "load_seconds",
+];
+
+function memoryCsvRows(measurements: MemoryMeasurement[]) {
+  return measurements.map((m) => ({
+    system: m.system,
+    size: m.size,
+    repeat: m.repeat,
+    records: m.load.records,
+    value_bytes: m.load.valueBytes,
+    processes: m.processes.length,
+    rss_before_bytes: m.rssBeforeBytes,
+    rss_growth_bytes: m.rssGrowthBytes,
+    bytes_per_value_byte: m.bytesPerValueByte.toFixed(4),
+    stats_bytes_per_value_byte: m.statsBytesPerValueByte?.toFixed(4) ?? "",
+    data_per_value_byte: m.dataPerValueByte?.toFixed(4) ?? "",
+    metadata_per_value_byte: m.metadataPerValueByte?.toFixed(4) ?? "",
+    data_area_bytes: m.stats?.data_area_bytes ?? "",
+    parity_bytes: m.stats?.parity_bytes ?? "",
+    metadata_bytes: m.stats?.metadata_bytes ?? "",
+    metadata_replica_bytes: m.stats?.metadata_replica_bytes ?? "",
+    key_bytes: m.stats?.key_bytes ?? "",
+    curr_items: m.stats?.curr_items ?? "",
+    load_seconds: m.load.seconds.toFixed(2),
+  }));
+}
+
+/** One (system, size): deploy, idle RSS, load, RSS and stats again, teardown. */
+async function measureOne(context: ExperimentContext, progress: Progress, system: SystemName, size: ValueSize, records: number, repeat: number): Promise<MemoryMeasurement> {
+  const { config, cleanup, folder } = context;
+  const settleMs = config.profile === "paper" ? 3000 : 1000;
+  const upperBoundValueBytes = records * Number(size.properties.fieldlength);
+  progress.phase("deploying");
+  let sut: SystemUnderTest;
+  try {
+    sut = await bringUp(system, { cluster: config.cluster, memoryMb: memoryPerProcessMb(upperBoundValueBytes, valueHolders) });
+  } catch (error) {
+    throw new BringUpError((error as Error).message);
+  }
+  const tearDown = cleanup.add(`${system} deployment`, () => sut.teardown());
+  const rawName = `${system}-${size.id}${config.repeat > 1 ? `-r${repeat + 1}` : ""}`;
+  try {
+    progress.phase("idle RSS");
+    await sleep(settleMs, context.signal);
+    const [rssBefore, statsBefore] = [await sut.readProc(), await sut.readStats()];
+
+    progress.phase("loading", 0);
+    const started = Date.now();
+    const loaded = await loadRecords({
+      targets: sut.targets,
+      properties: size.properties,
+      records,
+      seed: config.seed,
+      signal: context.signal,
+      onProgress: (fraction) => progress.phase("loading", fraction),
+      timeLimitSeconds: Math.max(120, records / 500),
+    });
+    progress.phase(`loaded in ${formatDuration(Date.now() - started)}; settling`);
+    if (loaded.report.failed > 0) throw new Error(`${loaded.report.failed} of ${records} inserts failed; see raw/${rawName}.json`);
+    await sleep(settleMs, context.signal);
+    progress.phase("RSS and stats after loading");
+    const [rssAfter, statsAfter] = [await sut.readProc(), await sut.readStats()];
+    const processes: ProcessMemory[] = sut.processes.map((p) => ({
+      id: p.id,
+      role: p.role,
+      node: p.node,
+      host: p.host,
+      port: p.port,
+      pid: p.pid,
+      rssBefore: rssBefore.get(p.id)?.rssBytes ?? 0,
+      rssAfter: rssAfter.get(p.id)?.rssBytes ?? 0,
+      statsBefore: statsBefore.get(p.id) ?? {},
+      statsAfter: statsAfter.get(p.id) ?? {},
+    }));
+    const measurement = summarizeMemory(system, size.id, repeat, loaded.report, processes);
+    await folder.writeJson(`raw/${rawName}.json`, { measurement, driver: loaded.raw });
+    return measurement;
+  } catch (error) {
+    await folder.writeJson(`raw/${rawName}-logs.json`, await sut.logs().catch((e: Error) => ({ error: e.message })));
+    throw error;
+  } finally {
+    progress.phase("teardown");
+    await tearDown();
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,139 @@
+/** summary.md of a fig-memory run: our numbers beside the paper's (each with its source) and the ratios that matter. */
+import { fixed, markdownTable, percent } from "../../report/markdown.ts";
+import type { CheckResult } from "./regression.ts";
+import { savingsVsPbr, systemOrder } from "./figure-data.ts";
+import type { MemoryMeasurement } from "./measurement.ts";
+import { paperClaims, perByteReferences, sources } from "./paper.ts";
+import { valueSizes, type ValueSizeId } from "./value-sizes.ts";
+
+export interface SummaryInput {
+  measurements: MemoryMeasurement[];
+  /** Systems that could not be measured, with the reason. */
+  unavailable: { system: string; reason: string }[];
+  header: string[];
+  check?: CheckResult;
+}
+
+function find(measurements: MemoryMeasurement[], system: string, size: ValueSizeId): MemoryMeasurement | undefined {
+  return measurements.find((m) => m.system === system && m.size === size);
+}
+
+function perSizeRow(label: string, value: (size: ValueSizeId) => string, extra: string[] = []): string[] {
+  return [label, ...valueSizes.map((size) => value(size.id)), ...extra];
+}
+
+export function memorySummary(input: SummaryInput): string {
+  const { measurements } = input;
+  const systems = systemOrder.filter((s) => measurements.some((m) => m.system === s));
+  const sizeHeaders = valueSizes.map((s) => s.label);
+  const out: string[] = ["# fig-memory: memory after loading, per value byte", "", ...input.header, ""];
+
+  out.push("## RSS growth per value byte (the contract: Σ RSS growth of every process / value bytes the client loaded)", "");
+  const rows = systems.map((system) => perSizeRow(`${system} (ours)`, (size) => fixed(find(measurements, system, size)?.bytesPerValueByte, 3), [`this run`]));
+  for (const ref of perByteReferences.filter((r) => systems.includes(r.system))) {
+    rows.push(perSizeRow(ref.label, (size) => String(ref.values[size]), [ref.source]));
+  }
+  out.push(markdownTable(["system", ...sizeHeaders, "source"], rows), "");
+
+  const withStats = systems.filter((system) => measurements.some((m) => m.system === system && m.stats));
+  if (withStats.length > 0) {
+    out.push("## From the servers' stats (per value byte): data area + parity | metadata + replicas + keys | total", "");
+    const statRows = withStats.map((system) =>
+      perSizeRow(system, (size) => {
+        const m = find(measurements, system, size);
+        return m?.stats ? `${fixed(m.dataPerValueByte, 3)} + ${fixed(m.metadataPerValueByte, 3)} = ${fixed(m.statsBytesPerValueByte, 3)}` : "–";
+      }),
+    );
+    out.push(markdownTable(["system", ...sizeHeaders], statRows), "");
+    const perItem = withStats.map((system) =>
+      perSizeRow(system, (size) => {
+        const m = find(measurements, system, size);
+        return m?.stats && m.load.records > 0 ? fixed((m.stats.metadata_bytes + m.stats.metadata_replica_bytes) / m.load.records, 1) : "–";
+      }),
+    );
+    out.push("Metadata bytes per loaded item (metadata + replicas, all processes; keys not included):", "", markdownTable(["system", ...sizeHeaders], perItem), "");
+  }
+
+  out.push("## Ratios that matter", "");
+  const ratioRows: string[][] = [];
+  const savings = savingsVsPbr(measurements);
+  if (savings.size > 0) {
+    ratioRows.push(
+      perSizeRow("Cocytus memory saved vs PBR (1 − cocytus/pbr)", (size) => percent(savings.get(size)), [
+        `33–46 % (${paperClaims.savingsVsPbr.source}); 46 % at 16 KB, ~20 % Zipf (${paperClaims.savingsVsPbrAt16k.source})`,
+      ]),
+    );
+  }
+  if (systems.includes("cocytus")) {
+    ratioRows.push(
+      perSizeRow("Cocytus memory / raw value bytes", (size) => fixed(find(measurements, "cocytus", size)?.bytesPerValueByte, 2), [
+        `1.7–2× (${paperClaims.overheadOverRawData.source}); ideal 5/3 = 1.67×`,
+      ]),
+    );
+    ratioRows.push(
+      perSizeRow("Cocytus metadata + keys / Cocytus memory (stats)", (size) => {
+        const m = find(measurements, "cocytus", size);
+        return m?.stats && m.statsBytesPerValueByte ? percent((m.metadataPerValueByte ?? 0) / m.statsBytesPerValueByte, 1) : "–";
+      }, [`25 % / 9.5 % / 4 % at 1 / 4 / 16 KB (${paperClaims.metadataShare.source})`]),
+    );
+    ratioRows.push(
+      perSizeRow("Cocytus non-data share of RSS growth (1 − (data+parity)/RSS)", (size) => {
+        const m = find(measurements, "cocytus", size);
+        return m?.dataPerValueByte !== undefined ? percent(1 - m.dataPerValueByte / m.bytesPerValueByte, 1) : "–";
+      }, ["same paper figure, measured with RSS"]),
+    );
+  }
+  if (systems.includes("plain") && systems.includes("pbr")) {
+    ratioRows.push(perSizeRow("PBR / plain", (size) => ratio(measurements, "pbr", "plain", size), ["3× ideal (3 copies)"]));
+  }
+  if (systems.includes("plain") && systems.includes("memcached")) {
+    ratioRows.push(perSizeRow("plain (ours) / native memcached", (size) => ratio(measurements, "plain", "memcached", size), ["≤ 1 (issue target: ours at most native's)"]));
+  }
+  if (systems.includes("plain")) {
+    const target = perByteReferences.find((r) => r.system === "plain" && r.kind === "target");
+    if (target) ratioRows.push(perSizeRow("plain vs its target", (size) => verdict(find(measurements, "plain", size)?.bytesPerValueByte, target.values[size]), [`targets ${Object.values(target.values).join(" / ")} (${sources.design12})`]));
+  }
+  if (systems.includes("cocytus")) {
+    const target = perByteReferences.find((r) => r.system === "cocytus" && r.kind === "target");
+    if (target) ratioRows.push(perSizeRow("cocytus vs its target", (size) => verdict(find(measurements, "cocytus", size)?.bytesPerValueByte, target.values[size]), [`targets ${Object.values(target.values).join(" / ")} (${sources.design12})`]));
+  }
+  out.push(ratioRows.length > 0 ? markdownTable(["ratio", ...sizeHeaders, "paper / target"], ratioRows) : "(needs at least two systems measured)", "");
+
+  out.push("## Loads", "");
+  out.push(
+    markdownTable(
+      ["system", "size", "records", "value MB", "load s", "processes", "RSS before MB", "RSS growth MB"],
+      measurements.map((m) => [m.system, m.size, m.load.records, fixed(m.load.valueBytes / 2 ** 20, 1), fixed(m.load.seconds, 1), m.processes.length, fixed(m.rssBeforeBytes / 2 ** 20, 1), fixed(m.rssGrowthBytes / 2 ** 20, 1)]),
+    ),
+    "",
+  );
+
+  if (input.unavailable.length > 0) {
+    out.push("## Not measured", "");
+    for (const u of input.unavailable) out.push(`- **${u.system}**: ${u.reason}`);
+    out.push("");
+  }
+  if (input.check) {
+    out.push("## --check against results/baseline/memory.csv", "");
+    out.push(
+      markdownTable(
+        ["system", "size", "baseline", "measured", "change", "verdict"],
+        input.check.rows.map((r) => [r.system, r.size, fixed(r.baseline, 4), fixed(r.measured, 4), r.change === undefined ? "–" : `${(r.change * 100).toFixed(1)} %`, r.verdict]),
+      ),
+      "",
+    );
+  }
+  out.push("Paper numbers: the abstract and slides of Cocytus (FAST'16) and a secondary summary, as collected in DESIGN §11; per-byte references were measured on this machine (DESIGN §12). This machine has 2 cores and was shared with other work during the run.", "");
+  return out.join("\n");
+}
+
+function ratio(measurements: MemoryMeasurement[], a: string, b: string, size: ValueSizeId): string {
+  const x = find(measurements, a, size);
+  const y = find(measurements, b, size);
+  return x && y ? fixed(x.bytesPerValueByte / y.bytesPerValueByte, 2) : "–";
+}
+
+function verdict(measured: number | undefined, target: number): string {
+  if (measured === undefined) return "–";
+  return `${fixed(measured, 3)} ${measured <= target ? "≤" : ">"} ${target} ${measured <= target ? "✓" : "✗"}`;
+}

@@ -1,0 +1,58 @@
+/**
+ * The paper's four value-size settings (DESIGN section 11) as YCSB core-workload properties,
+ * and how many records each profile loads.
+ */
+import type { Profile } from "../types.ts";
+
+export type ValueSizeId = "1k" | "4k" | "16k" | "zipf";
+
+export interface ValueSize {
+  id: ValueSizeId;
+  /** The label in tables and figures. */
+  label: string;
+  /** YCSB properties of the load phase: one field per record, so a record's value is that field. */
+  properties: Record<string, string>;
+  /** Records loaded per profile: --fast ~200 MB of values (RSS growth dwarfs noise), --paper ~10x. */
+  records: Record<Profile, number>;
+}
+
+const oneField = { fieldcount: "1", insertorder: "hashed" };
+
+export const valueSizes: readonly ValueSize[] = [
+  {
+    id: "1k",
+    label: "1 KB",
+    properties: { ...oneField, fieldlength: "1024", fieldlengthdistribution: "constant" },
+    records: { fast: 200_000, paper: 2_000_000 },
+  },
+  {
+    id: "4k",
+    label: "4 KB",
+    properties: { ...oneField, fieldlength: "4096", fieldlengthdistribution: "constant" },
+    records: { fast: 50_000, paper: 500_000 },
+  },
+  {
+    id: "16k",
+    label: "16 KB",
+    properties: { ...oneField, fieldlength: "16384", fieldlengthdistribution: "constant" },
+    records: { fast: 12_500, paper: 125_000 },
+  },
+  {
+    // YCSB's zipfian field length is ZipfianGenerator(minfieldlength, fieldlength): mostly short values.
+    id: "zipf",
+    label: "Zipf 10 B–1 KB",
+    properties: { ...oneField, minfieldlength: "10", fieldlength: "1024", fieldlengthdistribution: "zipfian" },
+    records: { fast: 400_000, paper: 4_000_000 },
+  },
+];
+
+export function valueSizeById(id: string): ValueSize {
+  const found = valueSizes.find((size) => size.id === id);
+  if (!found) throw new Error(`unknown value size ${JSON.stringify(id)}; expected one of ${valueSizes.map((s) => s.id).join(", ")}`);
+  return found;
+}
+
+/** Per-process memory reservation (MB) that holds `valueBytes` spread over `processes` with room to spare. */
+export function memoryPerProcessMb(valueBytes: number, processes: number): number {
+  return Math.max(64, Math.ceil(((valueBytes / processes) * 2) / 2 ** 20) + 64);
+}

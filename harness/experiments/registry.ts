@@ -1,0 +1,81 @@
+/** Every experiment of DESIGN section 11, built or not: what it does, its cost, what it waits for. */
+import { figMemory } from "./fig-memory/experiment.ts";
+import type { ExperimentDefinition, ExperimentName } from "./types.ts";
+
+const paperSystems = ["plain", "pbr", "cocytus"];
+
+export const experiments: Record<ExperimentName, ExperimentDefinition> = {
+  "fig-memory": figMemory,
+  "fig-throughput": {
+    name: "fig-throughput",
+    what: "throughput at 50 / 95 / 100 % reads per system and value size (YCSB workloads a/b/c)",
+    fastTime: "~10 min (planned)",
+    paperTime: "~1 h (planned)",
+    resources: "45 server processes (pbr), the ycsb-ts driver on worker threads, ~2 GB RAM",
+    needs: "its module (harness/experiments/fig-throughput/) driving ycsb-ts run phases against each mode; the pbr and cocytus modes",
+    systems: [...paperSystems, "memcached"],
+  },
+  "fig-latency": {
+    name: "fig-latency",
+    what: "average and p50/p90/p99 latency of reads and writes per system (merged HdrHistograms)",
+    fastTime: "~10 min (planned)",
+    paperTime: "~1 h (planned)",
+    resources: "as fig-throughput",
+    needs: "its module (harness/experiments/fig-latency/) on ycsb-ts run phases with open-loop targets; the pbr and cocytus modes",
+    systems: [...paperSystems, "memcached"],
+  },
+  "table-cpu": {
+    name: "table-cpu",
+    what: "CPU of each role (plain, primary, backup, data, parity) at 50 / 95 / 100 % reads, the paper's Table 2",
+    fastTime: "~10 min (planned)",
+    paperTime: "~1 h (planned)",
+    resources: "as fig-throughput, plus per-process CPU sampling every second",
+    needs: "its module (harness/experiments/table-cpu/) on per-process CPU sampling (harness/sampling/) and the pbr and cocytus modes",
+    systems: paperSystems,
+  },
+  "fig-recovery": {
+    name: "fig-recovery",
+    what: "95:5 reads, 1 KB values; a node killed, then a second; throughput and latency over time, preparation time and repair rate",
+    fastTime: "~5 min (planned)",
+    paperTime: "~30 min (planned)",
+    resources: "25 cocytus processes, several GB of loaded data",
+    needs: "its module (harness/experiments/fig-recovery/) on cocytus online recovery and fault injection (harness kill)",
+    systems: ["cocytus"],
+  },
+  "fig-coding": {
+    name: "fig-coding",
+    what: "memory, throughput and write latency of RS(2,3), RS(3,2) and RS(4,1)",
+    fastTime: "~10 min (planned)",
+    paperTime: "~1 h (planned)",
+    resources: "25 cocytus processes per scheme",
+    needs: "its module (harness/experiments/fig-coding/) on the cocytus mode with configurable RS(k, m)",
+    systems: ["cocytus"],
+  },
+  "fig-blocked": {
+    name: "fig-blocked",
+    what: "online vs blocked recovery under 95:5 and 50:50 reads: throughput over time",
+    fastTime: "~5 min (planned)",
+    paperTime: "~30 min (planned)",
+    resources: "25 cocytus processes",
+    needs: "its module (harness/experiments/fig-blocked/) on cocytus recovery with `--recovery blocked`",
+    systems: ["cocytus"],
+  },
+};
+
+/** The text `--list` prints. */
+export function describeExperiments(): string {
+  const lines: string[] = [];
+  for (const definition of Object.values(experiments)) {
+    const status = definition.needs ? `not built yet: needs ${definition.needs}` : "built";
+    lines.push(
+      `${definition.name}  [${status}]`,
+      `  what:      ${definition.what}`,
+      `  time:      --fast ${definition.fastTime}; --paper ${definition.paperTime}`,
+      `  resources: ${definition.resources}`,
+      `  systems:   ${definition.systems.join(", ")}`,
+      "",
+    );
+  }
+  lines.push("all  runs every experiment above in order (fails if any is not built or fails).");
+  return lines.join("\n");
+}
