@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Cleanup, throwIfAborted } from "./cleanup.ts";
+
+test("cleanup undoes every registered step newest first and reports failed ones without stopping", async () => {
+  const cleanup = new Cleanup();
+  const order: string[] = [];
+  cleanup.add("first", async () => void order.push("first"));
+  cleanup.add("broken", async () => {
+    order.push("broken");
+    throw new Error("boom");
+  });
+  cleanup.add("third", async () => void order.push("third"));
+  const errors = await cleanup.run();
+  assert.deepEqual(order, ["third", "broken", "first"]);
+  assert.deepEqual(errors, ["teardown of broken failed: boom"]);
+  assert.deepEqual(await cleanup.run(), [], "a second run has nothing left to undo");
+});
+
+test("a step undone early is not undone again at the end", async () => {
+  const cleanup = new Cleanup();
+  let runs = 0;
+  const undo = cleanup.add("deployment", async () => void runs++);
+  await undo();
+  await undo();
+  await cleanup.run();
+  assert.equal(runs, 1);
+});
+
+test("throwIfAborted throws the abort reason", () => {
+  const controller = new AbortController();
+  throwIfAborted(controller.signal);
+  controller.abort(new Error("interrupted by SIGINT"));
+  assert.throws(() => throwIfAborted(controller.signal), /interrupted by SIGINT/);
+});

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { memorySummary } from "./summary.ts";
+import { fixedMeasurement, fourSystems } from "./test-fixtures.ts";
+
+test("the summary puts our numbers beside the paper's, each paper number with its source", () => {
+  const text = memorySummary({ measurements: fourSystems(["1k", "4k", "16k", "zipf"]), unavailable: [], header: ["Run x."] });
+  assert.match(text, /\| plain \(ours\) \| 1\.050 \| 1\.050 \| 1\.050 \| 1\.050 \| this run \|/);
+  assert.match(text, /\| memcached 1\.6\.18, one process \| 1\.18 \| 1\.13 \| 1\.075 \| 1\.89 \| DESIGN §12 \(measured on this machine\) \|/);
+  // 1 − 1.9 / 3.2 = 40.6 %
+  assert.match(text, /\| Cocytus memory saved vs PBR \(1 − cocytus\/pbr\) \| 41 % \| 41 % \| 41 % \| 41 % \| 33–46 % \(paper abstract \(FAST'16\)\); 46 % at 16 KB, ~20 % Zipf \(DESIGN §11/);
+  assert.match(text, /1\.7–2× \(DESIGN §11/);
+  assert.match(text, /25 % \/ 9\.5 % \/ 4 % at 1 \/ 4 \/ 16 KB/);
+  // metadata 0.15 of stats total 1.82
+  assert.match(text, /\| Cocytus metadata \+ keys \/ Cocytus memory \(stats\) \| 8\.2 %/);
+  assert.match(text, /\| plain \(ours\) \/ native memcached \| 0\.89 \|/);
+  assert.match(text, /\| plain vs its target \| 1\.050 ≤ 1\.1 ✓ \|/);
+  assert.match(text, /\| 1\.050 > 1\.02 ✗ \| 1\.050 ≤ 1\.6 ✓ \|/);
+});
+
+test("systems that could not be measured are named with the reason, and ratios needing them are left out", () => {
+  const text = memorySummary({ measurements: [fixedMeasurement("plain", "1k", 1.1)], unavailable: [{ system: "pbr", reason: "could not be brought up: no mode pbr" }], header: [] });
+  assert.match(text, /## Not measured\n\n- \*\*pbr\*\*: could not be brought up: no mode pbr/);
+  assert.doesNotMatch(text, /saved vs PBR/);
+});
