@@ -1,4 +1,5 @@
 /** Small fixed measurements for tests of the figure, summary and regression check (no servers). */
+import type { ServerStats } from "../server-stats.ts";
 import { summarizeMemory, type MemoryMeasurement } from "./measurement.ts";
 import type { ValueSizeId } from "./value-sizes.ts";
 
@@ -8,7 +9,7 @@ import type { ValueSizeId } from "./value-sizes.ts";
  */
 export function fixedMeasurement(system: string, size: ValueSizeId, perByte: number, stats?: { data: number; metadata: number }): MemoryMeasurement {
   const valueBytes = 2 ** 20;
-  const statsAfter = stats
+  const statsAfter: ServerStats = stats
     ? {
         data_area_bytes: String(Math.round(stats.data * valueBytes)),
         parity_bytes: "0",
