@@ -1,23 +1,26 @@
+import { BitSet } from "./bit-set.ts";
 import { SizeClasses } from "./size-classes.ts";
 
 /**
  * A slab allocator over a range of offsets [0, capacityBytes). It never touches the bytes it
  * manages: a cocytus parity process keeps a replica of a data process's allocator without
  * that process's data, and free-list links written into freed regions would change data
- * bytes behind the parity's back. So all state lives in typed arrays:
+ * bytes behind the parity's back. So all state lives in typed arrays and bit sets:
  *
- * - the range is cut into slab pages of slabBytes; a page is free (in the page pool) or
- *   belongs to one size class and holds floor(slabBytes / size) slots;
- * - per page: its class, live slot count, a bitmap of used slots, a hint of its lowest word
- *   with a free bit, and prev/next links of the one list it is in (its class's list of pages
- *   with free slots, or the pool);
- * - a page whose last slot is freed goes back to the pool, where any class can take it,
+ * - the range is cut into slab pages of slabBytes; a page is in the pool (free) or belongs
+ *   to one size class and holds floor(slabBytes / size) slots;
+ * - per page: its class, its live slot count and the set of its free slots;
+ *   per class: the set of its pages that have a free slot; the pool: the set of free pages;
+ * - a page whose last slot is freed returns to the pool, where any class can take it,
  *   so overwrites with changing sizes do not grow the area forever.
  *
- * alloc is deterministic: the same sequence of alloc/free calls gives the same offsets
- * (the lowest free slot of the class's most recently partial page, else the most recently
- * freed page, else a fresh page). claim marks one given region allocated, so a replica can
- * replay a data process's allocations or rebuild the state from the live items after recovery.
+ * alloc is address-ordered first fit: the lowest free slot of the class's lowest page with
+ * a free slot, else the lowest pooled page, else a fresh page. That packs live items at low
+ * offsets (pages drain and return to the pool) and makes the state canonical: it depends only
+ * on which regions are allocated, not on the order of calls. So the same sequence of calls
+ * gives the same offsets, and claim (mark one given region allocated) lets a replica replay a
+ * data process's allocations, or rebuild the state from the live items after a recovery,
+ * in any order.
  */
 
 export const DEFAULT_SLAB_BYTES = 1024 * 1024;
@@ -31,7 +34,7 @@ export interface AllocatorOptions {
   maxItemBytes?: number;
 }
 
-const NONE = -1;
+const FREE = 0;
 
 export class Allocator {
   readonly capacityBytes: number;
@@ -40,23 +43,22 @@ export class Allocator {
   /** Slab pages the range holds. */
   readonly pageCapacity: number;
   private readonly slotsPerPage: Int32Array;
-  private readonly wordsPerPage: Int32Array;
-  /** Per class, the first page of its list of pages with free slots. */
-  private readonly classHead: Int32Array;
   private readonly classLiveSlots: Float64Array;
+  /** Per class, its pages with a free slot (created when the class gets its first page). */
+  private partialPages: (BitSet | undefined)[] = [];
+  /** Pages below freshPages that are free. */
+  private pool = new BitSet();
 
   // Per page (grown by doubling up to pageCapacity as fresh pages come into use).
-  private pageClass: Int32Array = new Int32Array(0); // class + 1; 0 = in the pool
+  private pageClass: Int32Array = new Int32Array(0); // class + 1; FREE = in the pool
   private pageLive: Int32Array = new Int32Array(0);
-  private pageHint: Int32Array = new Int32Array(0);
-  private pageNext: Int32Array = new Int32Array(0);
-  private pagePrev: Int32Array = new Int32Array(0);
-  private bitmaps: (Uint32Array | undefined)[] = [];
+  /** The class whose slots a page's free-slot set was last filled for (class + 1). */
+  private freeSlotsClass: Int32Array = new Int32Array(0);
+  private freeSlots: (BitSet | undefined)[] = [];
 
-  private poolHead = NONE;
-  private poolPages = 0;
   /** Pages ever taken from the fresh end of the range: [0, freshPages) have been used. */
   private freshPages = 0;
+  private poolPages = 0;
   private liveSlotCount = 0;
   private liveSlotByteCount = 0;
 
@@ -79,12 +81,7 @@ export class Allocator {
     this.pageCapacity = Math.floor(capacityBytes / slabBytes);
     const n = this.classes.count;
     this.slotsPerPage = new Int32Array(n);
-    this.wordsPerPage = new Int32Array(n);
-    for (let c = 0; c < n; c++) {
-      this.slotsPerPage[c] = Math.floor(slabBytes / this.classes.size(c));
-      this.wordsPerPage[c] = Math.ceil(this.slotsPerPage[c] / 32);
-    }
-    this.classHead = new Int32Array(n).fill(NONE);
+    for (let c = 0; c < n; c++) this.slotsPerPage[c] = Math.floor(slabBytes / this.classes.size(c));
     this.classLiveSlots = new Float64Array(n);
   }
 
@@ -97,13 +94,14 @@ export class Allocator {
   /** An offset of a free slot for `length` bytes, now allocated; -1 when the range is full. */
   alloc(length: number): number {
     const c = this.classOrThrow("alloc", length);
-    let page = this.classHead[c];
-    if (page === NONE) {
+    let page = this.partialPages[c]?.lowest() ?? -1;
+    if (page < 0) {
       page = this.takePage();
-      if (page === NONE) return -1;
+      if (page < 0) return -1;
       this.assignPage(page, c);
     }
-    const slot = this.takeLowestFreeSlot(page, c);
+    const slot = this.freeSlots[page]!.lowest();
+    this.markAllocated(page, slot, c);
     return page * this.slabBytes + slot * this.classes.size(c);
   }
 
@@ -111,47 +109,45 @@ export class Allocator {
   free(offset: number, length: number): void {
     const c = this.classOrThrow("free", length);
     const { page, slot } = this.locate("free", offset, length, c);
-    const bitmap = this.bitmaps[page]!;
-    const word = slot >>> 5;
-    const bit = 1 << (slot & 31);
-    if ((bitmap[word] & bit) === 0) {
+    const freeSlots = this.freeSlots[page]!;
+    if (freeSlots.has(slot)) {
       throw new Error(`Allocator.free: region [${offset}, ${offset + length}) is not allocated (double free?)`);
     }
-    bitmap[word] &= ~bit;
-    if (word < this.pageHint[page]) this.pageHint[page] = word;
+    freeSlots.add(slot);
     const live = --this.pageLive[page];
     this.classLiveSlots[c]--;
     this.liveSlotCount--;
     this.liveSlotByteCount -= this.classes.size(c);
-    if (live === this.slotsPerPage[c] - 1) this.pushFront(c, page); // it was full: has a free slot again
-    if (live === 0) this.returnPage(c, page);
+    if (live === 0) {
+      this.partialPages[c]!.delete(page);
+      this.pageClass[page] = FREE;
+      this.pool.add(page);
+      this.poolPages++;
+    } else if (live === this.slotsPerPage[c] - 1) {
+      this.partialPages[c]!.add(page); // it was full
+    }
   }
 
   /**
    * Marks exactly the region [offset, offset + length) allocated, in the class its length
-   * belongs to. Replaying a sequence of alloc results as claims (with the same frees in
-   * between) reproduces the allocator's state, so later allocs agree too.
+   * belongs to. The state depends only on which regions are allocated, so claims replayed in
+   * any order reproduce the allocator they came from, and later allocs agree with it.
    */
   claim(offset: number, length: number): void {
     const c = this.classOrThrow("claim", length);
-    const size = this.classes.size(c);
     const page = Math.floor(offset / this.slabBytes);
     if (!Number.isSafeInteger(offset) || offset < 0 || page >= this.pageCapacity) {
       throw new RangeError(`Allocator.claim: offset must be an integer in [0, ${this.pageCapacity * this.slabBytes}), found ${offset}`);
     }
-    if (page >= this.freshPages || this.pageClass[page] === 0) {
+    if (page >= this.freshPages || this.pageClass[page] === FREE) {
       this.takeSpecificPage(page);
       this.assignPage(page, c);
     }
     const { slot } = this.locate("claim", offset, length, c);
-    const bitmap = this.bitmaps[page]!;
-    const word = slot >>> 5;
-    const bit = 1 << (slot & 31);
-    if ((bitmap[word] & bit) !== 0) {
+    if (!this.freeSlots[page]!.has(slot)) {
       throw new Error(`Allocator.claim: region [${offset}, ${offset + length}) is already allocated`);
     }
-    bitmap[word] |= bit;
-    this.countAllocated(page, c, size);
+    this.markAllocated(page, slot, c);
   }
 
   /** Whether [offset, offset + length) is exactly an allocated slot of length's class. */
@@ -162,24 +158,21 @@ export class Allocator {
     if (page >= this.freshPages || this.pageClass[page] !== c + 1) return false;
     const within = offset - page * this.slabBytes;
     const size = this.classes.size(c);
-    if (within % size !== 0) return false;
-    const slot = within / size;
-    return slot < this.slotsPerPage[c] && (this.bitmaps[page]![slot >>> 5] & (1 << (slot & 31))) !== 0;
+    if (within % size !== 0 || within / size >= this.slotsPerPage[c]) return false;
+    return !this.freeSlots[page]!.has(within / size);
   }
 
   /** Forgets every allocation (flush_all). */
   reset(): void {
+    this.partialPages = [];
+    this.pool = new BitSet();
     this.pageClass = new Int32Array(0);
     this.pageLive = new Int32Array(0);
-    this.pageHint = new Int32Array(0);
-    this.pageNext = new Int32Array(0);
-    this.pagePrev = new Int32Array(0);
-    this.bitmaps = [];
-    this.classHead.fill(NONE);
+    this.freeSlotsClass = new Int32Array(0);
+    this.freeSlots = [];
     this.classLiveSlots.fill(0);
-    this.poolHead = NONE;
-    this.poolPages = 0;
     this.freshPages = 0;
+    this.poolPages = 0;
     this.liveSlotCount = 0;
     this.liveSlotByteCount = 0;
   }
@@ -208,12 +201,12 @@ export class Allocator {
     return this.classLiveSlots[c];
   }
 
-  /** Bytes of the allocator's own bookkeeping (typed arrays and bitmaps). */
+  /** Bytes of the allocator's own bookkeeping (typed arrays and bit sets). */
   metadataBytes(): number {
-    let sum =
-      this.pageClass.byteLength + this.pageLive.byteLength + this.pageHint.byteLength + this.pageNext.byteLength + this.pagePrev.byteLength;
-    sum += this.slotsPerPage.byteLength + this.wordsPerPage.byteLength + this.classHead.byteLength + this.classLiveSlots.byteLength;
-    for (const bitmap of this.bitmaps) if (bitmap !== undefined) sum += bitmap.byteLength;
+    let sum = this.pageClass.byteLength + this.pageLive.byteLength + this.freeSlotsClass.byteLength + this.pool.byteLength;
+    sum += this.slotsPerPage.byteLength + this.classLiveSlots.byteLength;
+    for (const set of this.partialPages) if (set !== undefined) sum += set.byteLength;
+    for (const set of this.freeSlots) if (set !== undefined) sum += set.byteLength;
     return sum;
   }
 
@@ -228,7 +221,7 @@ export class Allocator {
   /** The page and slot of an offset that must lie on a slot boundary of class c's page. */
   private locate(operation: string, offset: number, length: number, c: number): { page: number; slot: number } {
     const page = Math.floor(offset / this.slabBytes);
-    if (!Number.isSafeInteger(offset) || offset < 0 || page >= this.freshPages || this.pageClass[page] === 0) {
+    if (!Number.isSafeInteger(offset) || offset < 0 || page >= this.freshPages || this.pageClass[page] === FREE) {
       throw new Error(`Allocator.${operation}: offset ${offset} is not in a slab page in use`);
     }
     if (this.pageClass[page] !== c + 1) {
@@ -247,93 +240,56 @@ export class Allocator {
     return { page, slot };
   }
 
-  private takeLowestFreeSlot(page: number, c: number): number {
-    const bitmap = this.bitmaps[page]!;
-    let word = this.pageHint[page];
-    while (bitmap[word] === 0xffffffff) word++;
-    const bits = bitmap[word];
-    const lowestZero = ~bits & (bits + 1);
-    const slot = (word << 5) + (31 - Math.clz32(lowestZero));
-    bitmap[word] = bits | lowestZero;
-    this.pageHint[page] = word;
-    this.countAllocated(page, c, this.classes.size(c));
-    return slot;
-  }
-
-  private countAllocated(page: number, c: number, size: number): void {
+  private markAllocated(page: number, slot: number, c: number): void {
+    this.freeSlots[page]!.delete(slot);
     const live = ++this.pageLive[page];
     this.classLiveSlots[c]++;
     this.liveSlotCount++;
-    this.liveSlotByteCount += size;
-    if (live === this.slotsPerPage[c]) this.unlink(page, c); // full: off its class's list
+    this.liveSlotByteCount += this.classes.size(c);
+    if (live === this.slotsPerPage[c]) this.partialPages[c]!.delete(page); // full
   }
 
-  /** A page for a class with no free slot: the most recently freed one, else a fresh one. */
+  /** A page for a class with no free slot: the lowest pooled one, else a fresh one; -1 when none is left. */
   private takePage(): number {
-    if (this.poolHead !== NONE) {
-      const page = this.poolHead;
-      this.unlink(page, NONE);
+    const pooled = this.pool.lowest();
+    if (pooled >= 0) {
+      this.pool.delete(pooled);
       this.poolPages--;
-      return page;
+      return pooled;
     }
-    if (this.freshPages >= this.pageCapacity) return NONE;
+    if (this.freshPages >= this.pageCapacity) return -1;
     this.growPageArrays(this.freshPages + 1);
     return this.freshPages++;
   }
 
-  /** Takes exactly this page out of the pool (or the fresh range, pooling any skipped pages). */
+  /** Takes exactly this page out of the pool, or out of the fresh range (pooling the pages it skips). */
   private takeSpecificPage(page: number): void {
     if (page < this.freshPages) {
-      this.unlink(page, NONE);
+      this.pool.delete(page);
       this.poolPages--;
       return;
     }
     this.growPageArrays(page + 1);
-    for (let skipped = page - 1; skipped >= this.freshPages; skipped--) {
-      this.pageClass[skipped] = 0;
-      this.pushFront(NONE, skipped);
+    for (let skipped = this.freshPages; skipped < page; skipped++) {
+      this.pool.add(skipped);
       this.poolPages++;
     }
     this.freshPages = page + 1;
   }
 
+  /** Gives an empty page to class c: all its slots free, and listed among c's pages with a free slot. */
   private assignPage(page: number, c: number): void {
-    const words = this.wordsPerPage[c];
-    const old = this.bitmaps[page];
-    // An empty page's bitmap is all zeros already; keep it when its size is about right.
-    if (old === undefined || old.length < words || old.length > 2 * words) this.bitmaps[page] = new Uint32Array(words);
+    const slots = this.slotsPerPage[c];
+    let freeSlots = this.freeSlots[page];
+    // An emptied page's free set is already full for the class it last served.
+    if (freeSlots === undefined || this.freeSlotsClass[page] !== c + 1) {
+      if (freeSlots === undefined || freeSlots.capacity > 2 * Math.max(slots, 32)) freeSlots = this.freeSlots[page] = new BitSet(slots);
+      freeSlots.fill(slots);
+      this.freeSlotsClass[page] = c + 1;
+    }
     this.pageClass[page] = c + 1;
     this.pageLive[page] = 0;
-    this.pageHint[page] = 0;
-    this.pushFront(c, page);
-  }
-
-  private returnPage(c: number, page: number): void {
-    this.unlink(page, c);
-    this.pageClass[page] = 0;
-    this.pushFront(NONE, page);
-    this.poolPages++;
-  }
-
-  /** Links page at the front of class c's list, or of the pool when c is NONE. */
-  private pushFront(c: number, page: number): void {
-    const head = c === NONE ? this.poolHead : this.classHead[c];
-    this.pagePrev[page] = NONE;
-    this.pageNext[page] = head;
-    if (head !== NONE) this.pagePrev[head] = page;
-    if (c === NONE) this.poolHead = page;
-    else this.classHead[c] = page;
-  }
-
-  private unlink(page: number, c: number): void {
-    const prev = this.pagePrev[page];
-    const next = this.pageNext[page];
-    if (prev !== NONE) this.pageNext[prev] = next;
-    else if (c === NONE) this.poolHead = next;
-    else this.classHead[c] = next;
-    if (next !== NONE) this.pagePrev[next] = prev;
-    this.pagePrev[page] = NONE;
-    this.pageNext[page] = NONE;
+    (this.partialPages[c] ??= new BitSet(this.pageClass.length)).add(page);
   }
 
   private growPageArrays(needed: number): void {
@@ -346,8 +302,6 @@ export class Allocator {
     };
     this.pageClass = grow(this.pageClass);
     this.pageLive = grow(this.pageLive);
-    this.pageHint = grow(this.pageHint);
-    this.pageNext = grow(this.pageNext);
-    this.pagePrev = grow(this.pagePrev);
+    this.freeSlotsClass = grow(this.freeSlotsClass);
   }
 }
