@@ -1,4 +1,4 @@
-import type { DB, RecordValues } from "./db.ts";
+import type { DB } from "./db.ts";
 import type { MemcachedPool } from "./memcached-pool.ts";
 import type { Reply, ReplyHandler } from "./memcached-connection.ts";
 import type { Status } from "./status.ts";
@@ -41,9 +41,8 @@ const OP_UPDATE = 2;
 const OP_DELETE = 3;
 
 /**
- * The memcached binding: YCSB's DB over the pooled text-protocol client. A record is stored as one
- * value of the record's total field length, in the verifiable value format (the fields' bytes
- * themselves are not stored; their lengths are). Reads are checked by the verifier.
+ * The memcached binding: YCSB's DB over the pooled text-protocol client. A record is one value of
+ * the record's length, in the verifiable value format; reads are checked by the verifier.
  * Status: a read hit that verifies is OK, one that does not is UNEXPECTED_STATE, a miss NOT_FOUND;
  * scan is NOT_IMPLEMENTED (memcached has none, as in YCSB's binding).
  *
@@ -87,12 +86,14 @@ export class MemcachedDB implements DB, ReplyHandler {
     return Promise.resolve("NOT_IMPLEMENTED");
   }
 
-  update(_table: string, key: string, values: RecordValues): Promise<Status> {
-    return this.store(OP_UPDATE, this.updateCommand, key, values);
+  update(_table: string, key: string, valueLength: number): Promise<Status> {
+    if (!this.begin(OP_UPDATE, key)) return Promise.resolve("BAD_REQUEST");
+    return this.send(this.updateCommand, valueLength);
   }
 
-  insert(_table: string, key: string, values: RecordValues): Promise<Status> {
-    return this.store(OP_INSERT, this.insertCommand, key, values);
+  insert(_table: string, key: string, valueLength: number): Promise<Status> {
+    if (!this.begin(OP_INSERT, key)) return Promise.resolve("BAD_REQUEST");
+    return this.send(this.insertCommand, valueLength);
   }
 
   delete(_table: string, key: string): Promise<Status> {
@@ -100,19 +101,6 @@ export class MemcachedDB implements DB, ReplyHandler {
     const promise = new Promise<Status>(this.capture);
     this.pool.connectionForKey(this.keyBuffer, 0, this.keyLength).delete(this.keyBuffer, 0, this.keyLength, this);
     return promise;
-  }
-
-  /** Writes a value of `length` bytes for `key` (the driver's direct path, with no field map). */
-  storeLength(kind: "insert" | "update", key: string, length: number): Promise<Status> {
-    if (!this.begin(kind === "insert" ? OP_INSERT : OP_UPDATE, key)) return Promise.resolve("BAD_REQUEST");
-    return this.send(kind === "insert" ? this.insertCommand : this.updateCommand, length);
-  }
-
-  private store(op: number, command: Buffer, key: string, values: RecordValues): Promise<Status> {
-    if (!this.begin(op, key)) return Promise.resolve("BAD_REQUEST");
-    let length = 0;
-    for (const v of values.values()) length += v.length;
-    return this.send(command, length);
   }
 
   private send(command: Buffer, length: number): Promise<Status> {
