@@ -1,0 +1,66 @@
+/**
+ * The metadata change a SET-class request makes, as the data process sends it to the parity
+ * processes with the request's diff. Applying the same changes in the same (timestamp) order to
+ * the data process's Store and to a parity process's replica of it gives the same index and the
+ * same allocated regions: that is how metadata is replicated (primary-backup), while values are
+ * erasure coded.
+ */
+import type { Store } from "../store/index.ts";
+
+export const ChangeKind = {
+  /** key → [offset, offset + length) with flags, exptime, cas; the value bytes change there. */
+  Put: 1,
+  /** The key's item goes, its region returns to the allocator; no data change. */
+  Remove: 2,
+  /** The key's exptime changes; no data change. */
+  Touch: 3,
+  /** Every item goes (flush_all); no data change. */
+  Flush: 4,
+} as const;
+export type ChangeKind = (typeof ChangeKind)[keyof typeof ChangeKind];
+
+export interface Change {
+  kind: ChangeKind;
+  /** The key (empty for Flush). */
+  key: Uint8Array;
+  /** Put: the value's region. */
+  offset: number;
+  length: number;
+  flags: number;
+  /** Absolute server seconds, 0 for never (Put and Touch). */
+  exptime: number;
+  /** Put: the item's new CAS unique, chosen by the data process. */
+  cas: number;
+}
+
+/**
+ * Applies a change's metadata to a Store. The data process reserved a Put's region when it
+ * received the request (`claimed` = true); a replica claims it here, unless the Put reuses the
+ * item's current region. Returns false when the record arena is full (the Put is undone and the
+ * region released; data process and replicas fail alike, as their arenas evolve alike).
+ */
+export function applyChangeMetadata(store: Store, change: Change, claimed: boolean): boolean {
+  switch (change.kind) {
+    case ChangeKind.Put: {
+      const handle = store.index.find(change.key);
+      const reusesRegion = handle >= 0 && store.valueOffset(handle) === change.offset;
+      if (!claimed && !reusesRegion) store.allocator.claim(change.offset, change.length);
+      if (store.publish(change.key, change.offset, change.length, change.flags, change.exptime, change.cas) >= 0) return true;
+      if (!reusesRegion) store.release(change.offset, change.length);
+      return false;
+    }
+    case ChangeKind.Remove: {
+      const handle = store.index.find(change.key);
+      if (handle >= 0) store.remove(handle);
+      return true;
+    }
+    case ChangeKind.Touch: {
+      const handle = store.index.find(change.key);
+      if (handle >= 0) store.touch(handle, change.exptime);
+      return true;
+    }
+    case ChangeKind.Flush:
+      store.clear();
+      return true;
+  }
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { seededRandom } from "../../test/support/seeded-random.ts";
+import { CODEC_NAMES, createCodec } from "../codec/codec.ts";
+import { SimulatedGroup } from "./group-simulation.ts";
+import { encodeUpdate } from "./messages.ts";
+import { ChangeKind } from "./change.ts";
+
+const key = (text: string) => Buffer.from(text, "latin1");
+
+test("a parity process buffers updates, sets RVT, and applies them only up to the committed timestamp", async () => {
+  const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
+  const dp = g.dataProcesses[1];
+  const pp = g.parityProcesses[0];
+  for (const name of ["a", "b", "c"]) dp.submit({ op: "set", key: key(name), value: Buffer.alloc(100, name) }, () => {});
+  g.deliverToParity(1, 0);
+  assert.equal(pp.RVT[1], 3);
+  assert.equal(pp.SVT[1], 0);
+  assert.equal(pp.bufferedCount(1), 3);
+  assert.equal(pp.replicas[1].index.count, 0, "nothing applied before a commit");
+  pp.onCommit(1, 2);
+  assert.equal(pp.SVT[1], 2);
+  assert.equal(pp.bufferedCount(1), 1);
+  assert.equal(pp.replicas[1].index.count, 2, "a and b are in the replica, c is still buffered");
+  assert.equal(pp.replicas[1].index.find(key("c")), -1);
+  assert.equal(pp.RVT[0], 0, "other data processes' vectors are untouched");
+});
+
+test("a parity process refuses an update whose timestamp skips one", async () => {
+  const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
+  const change = { kind: ChangeKind.Remove, key: key("k"), offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
+  const pp = g.parityProcesses[1];
+  pp.onUpdate(0, encodeUpdate(1, 0, change, new Uint8Array(0)));
+  assert.throws(() => pp.onUpdate(0, encodeUpdate(3, 0, change, new Uint8Array(0))), /expected request ts 2 from data process 0, found 3/);
+});
+
+test("a parity process refuses a malformed update with a message naming the field", async () => {
+  const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
+  assert.throws(() => g.parityProcesses[0].onUpdate(0, Buffer.alloc(5)), /cocytus update: expected 8 more bytes at offset 0, found 5/);
+});
+
+for (const codecName of CODEC_NAMES) {
+  describe(`with the ${codecName} codec`, () => {
+    test("after a seeded run of sets, overwrites of other sizes and deletes, parity encodes the data and replicas equal the indexes", async () => {
+      const k = 3;
+      const m = 2;
+      const g = new SimulatedGroup({ k, m, codec: await createCodec(codecName, k, m) });
+      const random = seededRandom(20240501);
+      const sizes = [1, 7, 100, 1000, 1024, 3000, 4096, 5000, 9000];
+      for (let op = 0; op < 600; op++) {
+        const dp = g.dataProcesses[random.int(k)];
+        const name = `key${random.int(60)}`;
+        const roll = random.next();
+        if (roll < 0.75) dp.submit({ op: "set", key: key(name), value: random.bytes(sizes[random.int(sizes.length)]), flags: random.int(100) }, () => {});
+        else if (roll < 0.85) dp.submit({ op: "append", key: key(name), value: random.bytes(1 + random.int(50)) }, () => {});
+        else dp.submit({ op: "delete", key: key(name) }, () => {});
+        // Deliver part of the traffic now and then, so requests overlap at every stage.
+        if (random.next() < 0.3) {
+          const i = random.int(k);
+          const j = random.int(m);
+          g.deliverToParity(i, j, random.int(4));
+          g.deliverToData(i, j);
+          if (random.next() < 0.5) g.runDeferred();
+        }
+      }
+      g.settle();
+      await Promise.all(g.parityProcesses.map((pp) => pp.settled()));
+      for (const dp of g.dataProcesses) assert.equal(dp.ST, dp.RT, "every request completed");
+      for (const pp of g.parityProcesses) for (let i = 0; i < k; i++) assert.equal(pp.SVT[i], g.dataProcesses[i].ST);
+      assert.deepEqual(await g.inconsistentPages(), []);
+      assert.deepEqual(g.replicaMismatches(), []);
+      assert.ok(g.dataProcesses.every((dp) => dp.store.index.count > 0), "every data process holds items");
+    });
+  });
+}
+
+test("the consistency check notices a parity page that misses an update", async () => {
+  const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
+  g.dataProcesses[0].submit({ op: "set", key: key("a"), value: Buffer.alloc(64, 1) }, () => {});
+  g.settle();
+  assert.deepEqual(await g.inconsistentPages(), []);
+  g.parityProcesses[1].parityArea.xor(8, Buffer.from([1]));
+  assert.deepEqual(await g.inconsistentPages(), ["page 0 parity 1"]);
+  g.parityProcesses[0].replicas[0].clear();
+  assert.deepEqual(g.replicaMismatches(), ["replica of data 0 at parity 0"]);
+});

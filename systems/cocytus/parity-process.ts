@@ -1,0 +1,122 @@
+/**
+ * The parity process (PP_j) of a Cocytus group, as a state machine without network.
+ *
+ * For every data process i it keeps RVT[i] (the latest received request's timestamp), SVT[i]
+ * (the latest one applied), the requests received but not yet applied (the buffer), and a
+ * metadata replica of DP_i (a Store whose data area is never touched: index and allocation only).
+ * Its parity area holds parity row j at the same offsets as the data areas.
+ *
+ * Handling a SET-class request (the slides' steps 3 and 5):
+ *  3. on an Update: buffer it, RVT[i] = ts, acknowledge RVT[i];
+ *  5. on a commit for ts (a Commit frame, or the stable timestamp an Update carries): apply the
+ *     buffered requests of DP_i up to ts in order: metadata change into the replica,
+ *     parity ^= coef(j, i) · diff through the codec, SVT[i] = ts.
+ */
+import { PAGE_SIZE, type ErasureCodec, type ParityPatch } from "../codec/codec.ts";
+import type { DataArea, Store } from "../store/index.ts";
+import { applyChangeMetadata, ChangeKind } from "./change.ts";
+import { decodeUpdate, type UpdateMessage } from "./messages.ts";
+
+export interface ParityProcessOptions {
+  /** This process's parity row j (0..m-1); its group index is k + j. */
+  parityIndex: number;
+  k: number;
+  codec: ErasureCodec;
+  /** One metadata replica per data process. */
+  replicas: Store[];
+  parityArea: DataArea;
+}
+
+export class ParityProcess {
+  /** Per data process: timestamp of the latest received request. */
+  readonly RVT: Float64Array;
+  /** Per data process: timestamp of the latest applied (stable) request. */
+  readonly SVT: Float64Array;
+  readonly parityIndex: number;
+  readonly k: number;
+  readonly replicas: Store[];
+  readonly parityArea: DataArea;
+  private readonly codec: ErasureCodec;
+  /** Per data process: received, not yet applied requests, in ts order. */
+  private readonly buffers: UpdateMessage[][];
+  /** Parity work of an asynchronous codec, chained so that SVT only moves forward. */
+  private parityWork: Promise<void> = Promise.resolve();
+
+  constructor(options: ParityProcessOptions) {
+    const { k, replicas } = options;
+    if (replicas.length !== k) throw new RangeError(`ParityProcess: expected ${k} metadata replicas (one per data process), found ${replicas.length}`);
+    this.parityIndex = options.parityIndex;
+    this.k = k;
+    this.codec = options.codec;
+    this.replicas = replicas;
+    this.parityArea = options.parityArea;
+    this.RVT = new Float64Array(k);
+    this.SVT = new Float64Array(k);
+    this.buffers = Array.from({ length: k }, () => []);
+  }
+
+  /** Requests of DP_i received and not yet applied. */
+  bufferedCount(dataIndex: number): number {
+    return this.buffers[dataIndex].length;
+  }
+
+  /**
+   * Step 3: an Update from DP_i (the payload is copied; the caller's buffer may be reused).
+   * Applies the commit it carries first. Returns RVT[i], to acknowledge.
+   * Throws when the timestamp is not the next one: the FIFO channel lost or reordered a request.
+   */
+  onUpdate(dataIndex: number, payload: Buffer): number {
+    const update = decodeUpdate(Buffer.from(payload));
+    const expected = this.RVT[dataIndex] + 1;
+    if (update.ts !== expected) {
+      throw new Error(`cocytus parity ${this.parityIndex}: expected request ts ${expected} from data process ${dataIndex}, found ${update.ts}`);
+    }
+    this.onCommit(dataIndex, update.stable);
+    this.buffers[dataIndex].push(update);
+    this.RVT[dataIndex] = update.ts;
+    return update.ts;
+  }
+
+  /** Step 5: DP_i completed every request up to `stable`; apply the buffered ones up to it, in order. */
+  onCommit(dataIndex: number, stable: number): void {
+    const buffer = this.buffers[dataIndex];
+    if (buffer.length === 0 || buffer[0].ts > stable) return;
+    const replica = this.replicas[dataIndex];
+    const patches: ParityPatch[] = [];
+    let applied = 0;
+    while (buffer.length > 0 && buffer[0].ts <= stable) {
+      const update = buffer.shift() as UpdateMessage;
+      applyChangeMetadata(replica, update.change, false);
+      if (update.change.kind === ChangeKind.Put) this.collectPatches(dataIndex, update, patches);
+      applied = update.ts;
+    }
+    const pending = this.codec.applyDeltas(this.parityIndex, patches);
+    if (pending === undefined) {
+      this.SVT[dataIndex] = applied;
+      return;
+    }
+    this.parityWork = this.parityWork.then(() => pending).then(() => {
+      this.SVT[dataIndex] = applied;
+    });
+  }
+
+  /** Resolves once the parity of every applied request is in the parity area. */
+  settled(): Promise<void> {
+    return this.parityWork;
+  }
+
+  /** Splits a Put's diff at page boundaries into patches of this process's parity pages. */
+  private collectPatches(dataIndex: number, update: UpdateMessage, patches: ParityPatch[]): void {
+    const { offset } = update.change;
+    const diff = update.diff;
+    let done = 0;
+    while (done < diff.length) {
+      const at = offset + done;
+      const pageNo = Math.floor(at / PAGE_SIZE);
+      const pageOffset = at - pageNo * PAGE_SIZE;
+      const piece = Math.min(diff.length - done, PAGE_SIZE - pageOffset);
+      patches.push({ dataIndex, pageOffset, diff: diff.subarray(done, done + piece), parityPage: this.parityArea.pageView(pageNo) });
+      done += piece;
+    }
+  }
+}
