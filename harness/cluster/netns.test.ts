@@ -62,7 +62,9 @@ async function teardown(): Promise<void> {
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  void teardown().finally(() => process.kill(process.pid, signal));
+  void teardown()
+    .finally(() => rm(folder, { recursive: true, force: true }))
+    .finally(() => process.kill(process.pid, signal));
 }
 
 before(async () => {

@@ -4,7 +4,7 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { dirname, posix } from "node:path";
+import { dirname, posix, resolve } from "node:path";
 import { constants } from "node:os";
 import { Client, type ClientChannel, type SFTPWrapper } from "ssh2";
 import { checkHostKey, keyTypeOf, knownHostsLine } from "./known-hosts.ts";
@@ -64,6 +64,8 @@ export class SshExecutor implements Executor {
   /** Copies a local file over SFTP, creating the remote folder; the file keeps its mode. */
   async upload(localPath: string, remotePath: string): Promise<void> {
     const target = nodePath(this.node, remotePath);
+    // A namespace node shares this machine's files: copying a file onto itself would truncate it.
+    if (this.node.netns !== undefined && resolve(localPath) === target) return;
     let mode: number;
     try {
       mode = statSync(localPath).mode & 0o777;
@@ -169,7 +171,7 @@ export class SshExecutor implements Executor {
           }
           const stdout: Buffer[] = [];
           const stderr: Buffer[] = [];
-          let code = 255;
+          let code: number | undefined;
           const timer =
             backstopMs === undefined
               ? undefined
@@ -184,7 +186,8 @@ export class SshExecutor implements Executor {
           });
           stream.on("close", () => {
             clearTimeout(timer);
-            resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+            if (code === undefined) reject(new NodeError(this.node, `exec: the connection closed before the command exited: ${command}`, "ECONNRESET"));
+            else resolve({ code, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
           });
         });
       });
