@@ -17,20 +17,16 @@ export function murmur3_32(bytes: Uint8Array, seed = 0, start = 0, end = bytes.l
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
-  let k = 0;
-  switch (length & 3) {
-    case 3:
-      k ^= bytes[blocksEnd + 2] << 16;
-    // falls through
-    case 2:
-      k ^= bytes[blocksEnd + 1] << 8;
-    // falls through
-    case 1:
-      k ^= bytes[blocksEnd];
-      k = Math.imul(k, c1);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, c2);
-      h ^= k;
+  // The 1 to 3 trailing bytes, little-endian, mixed like a block but without the h rotation.
+  const tail = length & 3;
+  if (tail > 0) {
+    let k = bytes[blocksEnd];
+    if (tail > 1) k ^= bytes[blocksEnd + 1] << 8;
+    if (tail > 2) k ^= bytes[blocksEnd + 2] << 16;
+    k = Math.imul(k, c1);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, c2);
+    h ^= k;
   }
   h ^= length;
   h ^= h >>> 16;
