@@ -108,7 +108,8 @@ export class Allocator {
   /** Returns the region [offset, offset + length) that alloc or claim handed out. */
   free(offset: number, length: number): void {
     const c = this.classOrThrow("free", length);
-    const { page, slot } = this.locate("free", offset, length, c);
+    const slot = this.locate("free", offset, length, c);
+    const page = Math.floor(offset / this.slabBytes);
     const freeSlots = this.freeSlots[page]!;
     if (freeSlots.has(slot)) {
       throw new Error(`Allocator.free: region [${offset}, ${offset + length}) is not allocated (double free?)`);
@@ -143,7 +144,7 @@ export class Allocator {
       this.takeSpecificPage(page);
       this.assignPage(page, c);
     }
-    const { slot } = this.locate("claim", offset, length, c);
+    const slot = this.locate("claim", offset, length, c);
     if (!this.freeSlots[page]!.has(slot)) {
       throw new Error(`Allocator.claim: region [${offset}, ${offset + length}) is already allocated`);
     }
@@ -218,8 +219,8 @@ export class Allocator {
     return c;
   }
 
-  /** The page and slot of an offset that must lie on a slot boundary of class c's page. */
-  private locate(operation: string, offset: number, length: number, c: number): { page: number; slot: number } {
+  /** The slot (within its page) of an offset that must lie on a slot boundary of a class c page. */
+  private locate(operation: string, offset: number, length: number, c: number): number {
     const page = Math.floor(offset / this.slabBytes);
     if (!Number.isSafeInteger(offset) || offset < 0 || page >= this.freshPages || this.pageClass[page] === FREE) {
       throw new Error(`Allocator.${operation}: offset ${offset} is not in a slab page in use`);
@@ -237,7 +238,7 @@ export class Allocator {
     if (!Number.isInteger(slot) || slot >= this.slotsPerPage[c]) {
       throw new Error(`Allocator.${operation}: offset ${offset} is not on a ${size}-byte slot boundary of its slab page`);
     }
-    return { page, slot };
+    return slot;
   }
 
   private markAllocated(page: number, slot: number, c: number): void {

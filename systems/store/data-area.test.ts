@@ -36,15 +36,17 @@ test("a region that straddles a chunk boundary or passes the end is refused", ()
   assert.throws(() => new DataArea({ capacityBytes: MiB, chunkBytes: 1000 }), /chunkBytes must be a positive multiple of 4096, found 1000/);
 });
 
-test("touched bytes count, per chunk, up to the highest byte ever used", () => {
+test("touched bytes count the 4 KiB pages ever written or viewed", () => {
   const area = new DataArea({ capacityBytes: 4 * MiB, chunkBytes: MiB });
   area.write(100, Buffer.alloc(50));
   area.write(20, Buffer.alloc(10));
-  area.view(2 * MiB, 4096);
-  assert.equal(area.touchedBytes, 150 + 4096);
+  area.view(2 * MiB + 4000, 200); // spans two pages
+  area.view(3 * MiB, 0); // an empty view touches nothing
+  assert.equal(area.touchedBytes, 3 * 4096);
+  assert.ok(area.isTouched(0) && !area.isTouched(1));
   assert.deepEqual(area.touchedPageRanges(), [
     [0, 1],
-    [512, 513],
+    [512, 514],
   ]);
 });
 

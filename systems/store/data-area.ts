@@ -1,3 +1,5 @@
+import { BitSet } from "./bit-set.ts";
+
 /**
  * The data area: one flat range of global offsets backed by large ArrayBuffer chunks that are
  * created on first use. A fresh ArrayBuffer of this size comes from calloc/mmap, so its pages
@@ -25,8 +27,10 @@ export class DataArea {
   readonly capacityBytes: number;
   readonly chunkBytes: number;
   private readonly chunks: (Buffer | undefined)[] = [];
-  /** Per chunk, the highest position ever written or viewed (bytes touched from its start). */
-  private readonly touchedEnd: Float64Array;
+  private readonly chunkCount: number;
+  /** The 4 KiB pages ever written or viewed: the pages that can be resident. */
+  private readonly touchedPages = new BitSet();
+  private touchedPageCount = 0;
 
   constructor(options: DataAreaOptions) {
     const { capacityBytes, chunkBytes = DEFAULT_CHUNK_BYTES } = options;
@@ -38,7 +42,7 @@ export class DataArea {
     }
     this.capacityBytes = capacityBytes;
     this.chunkBytes = chunkBytes;
-    this.touchedEnd = new Float64Array(Math.ceil(capacityBytes / chunkBytes));
+    this.chunkCount = Math.ceil(capacityBytes / chunkBytes);
   }
 
   /** Number of 4 KiB pages the area spans. */
@@ -46,11 +50,14 @@ export class DataArea {
     return Math.ceil(this.capacityBytes / PAGE_BYTES);
   }
 
-  /** Bytes touched: per chunk, from its start to the highest byte ever written or viewed. */
+  /** Bytes of the 4 KiB pages ever written or viewed (what the area can cost in RSS). */
   get touchedBytes(): number {
-    let sum = 0;
-    for (let i = 0; i < this.touchedEnd.length; i++) sum += this.touchedEnd[i];
-    return sum;
+    return this.touchedPageCount * PAGE_BYTES;
+  }
+
+  /** Whether 4 KiB page pageNo was ever written or viewed. */
+  isTouched(pageNo: number): boolean {
+    return this.touchedPages.has(pageNo);
   }
 
   /** Bytes of ArrayBuffer reserved so far (virtual; only touched pages are resident). */
@@ -67,8 +74,8 @@ export class DataArea {
   chunk(i: number): Buffer {
     const existing = this.chunks[i];
     if (existing !== undefined) return existing;
-    if (!Number.isInteger(i) || i < 0 || i >= this.touchedEnd.length) {
-      throw new RangeError(`DataArea: chunk index must be in [0, ${this.touchedEnd.length}), found ${i}`);
+    if (!Number.isInteger(i) || i < 0 || i >= this.chunkCount) {
+      throw new RangeError(`DataArea: chunk index must be in [0, ${this.chunkCount}), found ${i}`);
     }
     const size = Math.min(this.chunkBytes, this.capacityBytes - i * this.chunkBytes);
     const created = Buffer.from(new ArrayBuffer(size));
@@ -81,19 +88,15 @@ export class DataArea {
    * Valid as long as the area lives (chunks never move).
    */
   view(offset: number, length: number): Buffer {
-    const index = Math.floor(offset / this.chunkBytes);
+    const index = this.chunkOf(offset, length);
     const start = offset - index * this.chunkBytes;
-    const end = start + length;
-    if (!(offset >= 0 && length >= 0 && end <= this.chunkBytes && offset + length <= this.capacityBytes)) {
-      throw new RangeError(this.describeBadRegion(offset, length));
-    }
-    if (end > this.touchedEnd[index]) this.touchedEnd[index] = end;
-    return this.chunk(index).subarray(start, end);
+    return this.chunk(index).subarray(start, start + length);
   }
 
   /** Copies bytes into the area at offset. */
   write(offset: number, bytes: Uint8Array): void {
-    this.view(offset, bytes.length).set(bytes);
+    const index = this.chunkOf(offset, bytes.length);
+    this.chunk(index).set(bytes, offset - index * this.chunkBytes);
   }
 
   /** area[offset + i] ^= bytes[i]: how a parity area applies a delta. */
@@ -120,14 +123,37 @@ export class DataArea {
     return this.view(offset, Math.min(PAGE_BYTES, this.capacityBytes - offset));
   }
 
-  /** The highest 4 KiB page number + 1 that was ever touched in each chunk, summed as a page range list. */
+  /** Touched pages as [first, end) ranges of page numbers, in order. */
   touchedPageRanges(): Array<[firstPage: number, endPage: number]> {
     const ranges: Array<[number, number]> = [];
-    const pagesPerChunk = this.chunkBytes / PAGE_BYTES;
-    for (let i = 0; i < this.touchedEnd.length; i++) {
-      if (this.touchedEnd[i] > 0) ranges.push([i * pagesPerChunk, i * pagesPerChunk + Math.ceil(this.touchedEnd[i] / PAGE_BYTES)]);
+    for (let page = 0; page < this.pageCount; page++) {
+      if (!this.touchedPages.has(page)) continue;
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && last[1] === page) last[1] = page + 1;
+      else ranges.push([page, page + 1]);
     }
     return ranges;
+  }
+
+  /** The chunk of region [offset, offset + length), which is checked and marked touched. */
+  private chunkOf(offset: number, length: number): number {
+    const index = Math.floor(offset / this.chunkBytes);
+    const end = offset - index * this.chunkBytes + length;
+    if (!(offset >= 0 && length >= 0 && end <= this.chunkBytes && offset + length <= this.capacityBytes)) {
+      throw new RangeError(this.describeBadRegion(offset, length));
+    }
+    if (length > 0) this.markTouched(offset, length);
+    return index;
+  }
+
+  private markTouched(offset: number, length: number): void {
+    const first = Math.floor(offset / PAGE_BYTES);
+    const last = Math.floor((offset + length - 1) / PAGE_BYTES);
+    for (let page = first; page <= last; page++) {
+      if (this.touchedPages.has(page)) continue;
+      this.touchedPages.add(page);
+      this.touchedPageCount++;
+    }
   }
 
   private describeBadRegion(offset: number, length: number): string {

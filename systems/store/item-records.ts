@@ -65,7 +65,7 @@ export class ItemRecords {
     const u8 = this.u8[ref >>> WORDS_PER_CHUNK_LOG2];
     const at = (ref & WORD_MASK) * 8 + 24;
     u8[at] = keyLength;
-    u8.set(key.subarray(start, end), at + 1);
+    for (let i = 0; i < keyLength; i++) u8[at + 1 + i] = key[start + i];
     return ref;
   }
 

@@ -100,6 +100,14 @@ test("keys of 1 and 250 bytes are stored and keys of 0 or 251 bytes are refused"
   assert.equal(store.allocator.liveSlots, 2, "refused keys leak no value region");
 });
 
+test("a key can be looked up inside a larger buffer by its range", () => {
+  const store = new Store({ memoryBytes: 4 * MiB });
+  store.set(key("middle"), Buffer.from("found"), 0, 0);
+  const line = key("get middle\r\n");
+  assert.equal(store.value(store.lookup(line, 0, 4, 10)).toString(), "found");
+  assert.equal(store.lookup(line, 0, 4, 9), -1);
+});
+
 test("binary keys with zero bytes and high bytes are distinct keys", () => {
   const store = new Store({ memoryBytes: 4 * MiB });
   const keys = [Buffer.from([0]), Buffer.from([0, 0]), Buffer.from([0xff, 0x00, 0x80]), Buffer.from([0xff, 0x00, 0x81])];
@@ -148,6 +156,7 @@ test("publishing into the item's own region (an in-place update) keeps that regi
   assert.equal(store.value(again).toString(), "wxyz");
   assert.ok(store.allocator.isAllocated(offset, 4));
   assert.equal(store.stats().bytes, 4);
+  assert.throws(() => store.publish(key("k"), offset, 100, 0, 0), /must keep the slot size, but 100 bytes need a 104-byte slot and the region is a 8-byte slot/);
 });
 
 test("a replica publishing with given cas values keeps them and continues above the largest", () => {

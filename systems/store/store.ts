@@ -62,8 +62,8 @@ export class Store implements ItemStore {
     });
   }
 
-  lookup(key: Uint8Array, now: number): number {
-    const handle = this.index.find(key);
+  lookup(key: Uint8Array, now: number, start = 0, end = key.length): number {
+    const handle = this.index.find(key, start, end);
     if (handle < 0) return -1;
     const exptime = this.index.records.exptime(handle);
     if (exptime !== 0 && exptime <= now) {
@@ -147,6 +147,12 @@ export class Store implements ItemStore {
     if (handle >= 0) {
       const oldOffset = records.valueOffset(handle);
       const oldLength = records.valueLength(handle);
+      if (oldOffset === offset && this.allocator.slotSize(oldLength) !== this.allocator.slotSize(length)) {
+        throw new Error(
+          `Store.publish: an in-place update must keep the slot size, but ${length} bytes need a ` +
+            `${this.allocator.slotSize(length)}-byte slot and the region is a ${this.allocator.slotSize(oldLength)}-byte slot`,
+        );
+      }
       records.setValue(handle, offset, length);
       records.setFlags(handle, flags);
       records.setExptime(handle, storedExptime);

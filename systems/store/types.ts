@@ -35,8 +35,12 @@ export interface StoreStats {
  * Times are server seconds (`Math.floor(Date.now() / 1000)`); exptime 0 means never.
  */
 export interface ItemStore {
-  /** The handle of the live item with this key, or -1 (expired items count as missing and are dropped). */
-  lookup(key: Uint8Array, now: number): number;
+  /**
+   * The handle of the live item with this key, or -1 (expired items count as missing and are dropped).
+   * The key is key[start, end) (default: all of it), so a parser can look up a key inside its input
+   * buffer without making a subarray.
+   */
+  lookup(key: Uint8Array, now: number, start?: number, end?: number): number;
   /** A view of the item's value in the data area; valid until the next mutation. */
   value(handle: number): Buffer;
   valueLength(handle: number): number;
