@@ -1,102 +1,103 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { setImmediate as turn } from "node:timers/promises";
 import { createCodec } from "../codec/codec.ts";
-import { SimulatedGroup } from "./group-simulation.ts";
-import type { MutationReply } from "./mutation.ts";
+import { Op } from "../protocol/backend.ts";
+import { mutation, SimulatedGroup } from "./group-simulation.ts";
 
-const key = (text: string) => Buffer.from(text, "latin1");
 const value = (text: string) => Buffer.from(text, "latin1");
 
 async function group(k = 3, m = 2): Promise<SimulatedGroup> {
   return new SimulatedGroup({ k, m, codec: await createCodec("gf256-vandermonde", k, m) });
 }
 
-function readValue(g: SimulatedGroup, dataIndex: number, text: string): string | undefined {
+function readValue(g: SimulatedGroup, dataIndex: number, key: string): string | undefined {
   const dp = g.dataProcesses[dataIndex];
-  const handle = dp.lookup(key(text));
-  return handle < 0 ? undefined : dp.store.value(handle).toString("latin1");
+  const handle = dp.items.lookup(Buffer.from(key, "latin1"), Math.floor(Date.now() / 1000));
+  return handle < 0 ? undefined : dp.items.value(handle).toString("latin1");
 }
 
 test("a data process answers a set only after every parity process acknowledged it", async () => {
   const g = await group();
-  const replies: MutationReply[] = [];
-  g.dataProcesses[0].submit({ op: "set", key: key("a"), value: value("one") }, (r) => replies.push(r));
+  const reply = g.execute(0, mutation(Op.Set, "a", { value: value("one") }));
   assert.equal(g.dataProcesses[0].RT, 1);
-  assert.equal(replies.length, 0, "no reply before any acknowledgement");
   g.deliverToParity(0, 0);
   g.deliverToData(0, 0);
-  assert.equal(replies.length, 0, "one of two parity processes is not enough");
+  await turn();
+  assert.equal(reply.text, undefined, "one of two parity processes is not enough");
   assert.equal(g.dataProcesses[0].ST, 0);
   g.deliverToParity(0, 1);
   g.deliverToData(0, 1);
-  assert.deepEqual(replies, [{ status: "STORED" }]);
+  await turn();
+  assert.equal(reply.text, "STORED");
   assert.equal(g.dataProcesses[0].ST, 1);
 });
 
 test("a data process completes requests in timestamp order when acknowledgements arrive out of order", async () => {
   const g = await group();
   const dp = g.dataProcesses[1];
-  const order: string[] = [];
-  dp.submit({ op: "set", key: key("x"), value: value("1") }, () => order.push("x"));
-  dp.submit({ op: "set", key: key("y"), value: value("2") }, () => order.push("y"));
+  const x = g.execute(1, mutation(Op.Set, "x", { value: value("1") }));
+  const y = g.execute(1, mutation(Op.Set, "y", { value: value("2") }));
   // PP0 has both requests, PP1 only the first: only ts 1 may complete.
   g.deliverToParity(1, 0);
   g.deliverToParity(1, 1, 1);
   g.deliverToData(1, 0);
   g.deliverToData(1, 1);
-  assert.deepEqual(order, ["x"]);
+  await turn();
+  assert.deepEqual([x.text, y.text], ["STORED", undefined]);
   assert.equal(dp.ST, 1);
   assert.equal(dp.RT, 2);
   g.deliverToParity(1, 1);
   g.deliverToData(1, 1);
-  assert.deepEqual(order, ["x", "y"]);
+  await turn();
+  assert.deepEqual([x.text, y.text], ["STORED", "STORED"]);
   assert.equal(dp.ST, 2);
 });
 
 test("a get reads committed state while a set of the same key is in flight", async () => {
   const g = await group();
-  const dp = g.dataProcesses[0];
-  dp.submit({ op: "set", key: key("k"), value: value("old!") }, () => {});
+  g.execute(0, mutation(Op.Set, "k", { value: value("old!") }));
   g.settle();
-  dp.submit({ op: "set", key: key("k"), value: value("new!") }, () => {});
+  g.execute(0, mutation(Op.Set, "k", { value: value("new!") }));
   assert.equal(readValue(g, 0, "k"), "old!", "the in-flight value is invisible");
   g.settle();
   assert.equal(readValue(g, 0, "k"), "new!");
 });
 
-test("commands for one key wait for the one in flight, so add sees the earlier add", async () => {
+test("commands for one key wait for the one in flight, so the second add sees the first", async () => {
   const g = await group();
   const dp = g.dataProcesses[2];
-  const replies: string[] = [];
-  dp.submit({ op: "add", key: key("once"), value: value("first") }, (r) => replies.push(r.status));
-  dp.submit({ op: "add", key: key("once"), value: value("second") }, (r) => replies.push(r.status));
+  const first = g.execute(2, mutation(Op.Add, "once", { value: value("first") }));
+  const second = g.execute(2, mutation(Op.Add, "once", { value: value("second") }));
   assert.equal(dp.RT, 1, "the second add is not decided while the first is in flight");
   g.settle();
-  assert.deepEqual(replies, ["STORED", "NOT_STORED"]);
+  await turn();
+  g.settle();
+  await turn();
+  assert.deepEqual([first.text, second.text], ["STORED", "NOT_STORED"]);
   assert.equal(readValue(g, 2, "once"), "first");
 });
 
 test("commands that change nothing are answered at once and send nothing", async () => {
   const g = await group();
-  const dp = g.dataProcesses[0];
-  const replies: string[] = [];
-  dp.submit({ op: "replace", key: key("missing"), value: value("v") }, (r) => replies.push(r.status));
-  dp.submit({ op: "delete", key: key("missing") }, (r) => replies.push(r.status));
-  assert.deepEqual(replies, ["NOT_STORED", "NOT_FOUND"]);
-  assert.equal(dp.RT, 0);
+  const replace = g.execute(0, mutation(Op.Replace, "missing", { value: value("v") }));
+  const remove = g.execute(0, mutation(Op.Delete, "missing"));
+  await turn();
+  assert.deepEqual([replace.text, remove.text], ["NOT_STORED", "NOT_FOUND"]);
+  assert.equal(g.dataProcesses[0].RT, 0);
   assert.equal(g.toParity[0][0].length, 0);
 });
 
 test("the commit for a completed request rides on the next update", async () => {
   const g = await group();
   const dp = g.dataProcesses[0];
-  dp.submit({ op: "set", key: key("a"), value: value("1") }, () => {});
+  g.execute(0, mutation(Op.Set, "a", { value: value("1") }));
   g.deliverToParity(0, 0);
   g.deliverToParity(0, 1);
   g.deliverToData(0, 0);
   g.deliverToData(0, 1);
   assert.equal(dp.ST, 1);
-  dp.submit({ op: "set", key: key("b"), value: value("2") }, () => {});
+  g.execute(0, mutation(Op.Set, "b", { value: value("2") }));
   assert.equal(g.runDeferred(), 1);
   assert.equal(g.toParity[0][0].length, 1, "only the update goes out: it carries the commit");
   g.deliverToParity(0, 0);
@@ -106,7 +107,7 @@ test("the commit for a completed request rides on the next update", async () => 
 
 test("a commit goes out alone when no update follows", async () => {
   const g = await group();
-  g.dataProcesses[0].submit({ op: "set", key: key("a"), value: value("1") }, () => {});
+  g.execute(0, mutation(Op.Set, "a", { value: value("1") }));
   g.deliverToParity(0, 0);
   g.deliverToParity(0, 1);
   g.deliverToData(0, 0);
@@ -121,45 +122,57 @@ test("a commit goes out alone when no update follows", async () => {
 test("a data process stops waiting for a parity process that went down", async () => {
   const g = await group();
   const dp = g.dataProcesses[0];
-  const replies: string[] = [];
-  dp.submit({ op: "set", key: key("a"), value: value("1") }, (r) => replies.push(r.status));
+  const reply = g.execute(0, mutation(Op.Set, "a", { value: value("1") }));
   g.deliverToParity(0, 0);
   g.deliverToData(0, 0);
-  assert.deepEqual(replies, []);
+  await turn();
+  assert.equal(reply.text, undefined);
   dp.onParityDown(1);
-  assert.deepEqual(replies, ["STORED"]);
-  dp.submit({ op: "set", key: key("b"), value: value("2") }, () => {});
-  assert.equal(g.toParity[0][1].length, 1, "the down parity process gets nothing new (only the first update still queued)");
+  await turn();
+  assert.equal(reply.text, "STORED");
+  g.execute(0, mutation(Op.Set, "b", { value: value("2") }));
+  assert.equal(g.toParity[0][1].length, 1, "the down parity process gets nothing new (only the first update is still queued)");
 });
 
-test("incr and decr rewrite a counter in place as memcached does, padding with spaces", async () => {
+test("incr and decr go through the same path and rewrite a counter as memcached does", async () => {
   const g = await group();
-  const dp = g.dataProcesses[0];
-  const numbers: (bigint | undefined)[] = [];
-  dp.submit({ op: "set", key: key("n"), value: value("10") }, () => {});
-  dp.submit({ op: "decr", key: key("n"), delta: 1n }, (r) => numbers.push(r.number));
-  dp.submit({ op: "incr", key: key("n"), delta: 18446744073709551615n }, (r) => numbers.push(r.number));
-  g.settle();
-  assert.deepEqual(numbers, [9n, 8n]);
+  g.execute(0, mutation(Op.Set, "n", { value: value("10") }));
+  const decr = g.execute(0, mutation(Op.Decr, "n", { delta: 1n }));
+  const incr = g.execute(0, mutation(Op.Incr, "n", { delta: 18446744073709551615n }));
+  for (let round = 0; round < 4; round++) {
+    g.settle();
+    await turn();
+  }
+  assert.deepEqual([decr.text, incr.text], ["9", "8"]);
   assert.equal(readValue(g, 0, "n"), "8 ");
-  const errors: (string | undefined)[] = [];
-  dp.submit({ op: "set", key: key("s"), value: value("abc") }, () => {});
-  dp.submit({ op: "incr", key: key("s"), delta: 1n }, (r) => errors.push(r.error));
-  g.settle();
-  assert.deepEqual(errors, ["CLIENT_ERROR cannot increment or decrement non-numeric value"]);
+  assert.deepEqual(g.replicaMismatches(), []);
 });
 
 test("flush_all waits for the requests before it and holds back the ones after it", async () => {
   const g = await group();
   const dp = g.dataProcesses[0];
-  const order: string[] = [];
-  dp.submit({ op: "set", key: key("before"), value: value("1") }, () => order.push("set before"));
-  dp.flushAll(() => order.push("flush"));
-  dp.submit({ op: "set", key: key("after"), value: value("2") }, () => order.push("set after"));
+  const before = g.execute(0, mutation(Op.Set, "before", { value: value("1") }));
+  const flush = g.execute(0, mutation(Op.FlushAll, ""));
+  const after = g.execute(0, mutation(Op.Set, "after", { value: value("2") }));
   assert.equal(dp.RT, 1, "flush waits for the in-flight set");
-  g.settle();
-  assert.deepEqual(order, ["set before", "flush", "set after"]);
+  for (let round = 0; round < 4; round++) {
+    g.settle();
+    await turn();
+  }
+  assert.deepEqual([before.text, flush.text, after.text], ["STORED", "OK", "STORED"]);
+  assert.equal(dp.RT, 3);
   assert.equal(readValue(g, 0, "before"), undefined);
   assert.equal(readValue(g, 0, "after"), "2");
+  assert.deepEqual(g.replicaMismatches(), []);
+});
+
+test("an expired item is reported missing but stays in the index until a write replaces it", async () => {
+  const g = await group();
+  const past = Math.floor(Date.now() / 1000) - 10;
+  g.execute(0, mutation(Op.Set, "old", { value: value("v"), exptime: past + 5, now: past }));
+  g.settle();
+  await turn();
+  assert.equal(readValue(g, 0, "old"), undefined);
+  assert.equal(g.dataProcesses[0].store.index.count, 1, "reading did not drop it behind the replicas' back");
   assert.deepEqual(g.replicaMismatches(), []);
 });

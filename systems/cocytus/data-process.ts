@@ -16,10 +16,14 @@
  * is in flight (later ones wait in a per-key queue), so the region a request diffs against holds
  * exactly the committed bytes until the request completes: nothing else writes there meanwhile.
  */
+import { Op, type Mutation } from "../protocol/backend.ts";
+import { Replies } from "../protocol/replies.ts";
+import { executeMutation } from "../protocol/semantics.ts";
 import type { Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind, type Change } from "./change.ts";
+import { CommittedItems } from "./committed-items.ts";
 import { encodeUpdate } from "./messages.ts";
-import { decideMutation, liveItem, type Mutation, type MutationReply } from "./mutation.ts";
+import { PlannedWrite } from "./planned-write.ts";
 
 export interface DataProcessLinks {
   /** Sends an Update payload to parity process p (0..m-1). */
@@ -37,11 +41,9 @@ export interface DataProcessOptions {
   m: number;
   store: Store;
   links: DataProcessLinks;
-  /** Server time in seconds (for expiry). */
-  now?: () => number;
+  /** memcached's item size limit (-I), as the protocol engine applies it (default 1 MiB). */
+  itemSize?: number;
 }
-
-export type ReplyCallback = (reply: MutationReply) => void;
 
 /** A request between step 2 and step 4. */
 interface InFlight {
@@ -49,14 +51,14 @@ interface InFlight {
   change: Change;
   /** Put: old XOR new for the region (a view into the Update payload sent). */
   diff: Uint8Array;
-  reply: MutationReply;
-  done: ReplyCallback;
+  reply: Buffer;
+  resolve(reply: Buffer): void;
   keyId: string;
 }
 
-const OUT_OF_MEMORY: MutationReply = { status: "NOT_STORED", error: "SERVER_ERROR out of memory storing object" };
-const TOO_LARGE: MutationReply = { status: "NOT_STORED", error: "SERVER_ERROR object too large for cache" };
+const DEFAULT_ITEM_SIZE = 1024 * 1024;
 const FLUSH_KEY = "";
+const EMPTY = new Uint8Array(0);
 
 export class DataProcess {
   /** Timestamp of the latest received SET-class request. */
@@ -65,9 +67,12 @@ export class DataProcess {
   ST = 0;
   readonly index: number;
   readonly store: Store;
+  /** What clients may read: committed items only. */
+  readonly items: CommittedItems;
   private readonly m: number;
   private readonly links: DataProcessLinks;
-  private readonly now: () => number;
+  private readonly itemSize: number;
+  private readonly planned: PlannedWrite;
   /** Requests sent to the parity processes and not yet completed, in ts order. */
   private readonly inFlight: InFlight[] = [];
   /** Per parity process: the highest ts it acknowledged (its RVT[i]). */
@@ -75,11 +80,10 @@ export class DataProcess {
   private readonly parityLive: boolean[];
   /** Keys with a request in flight, each with the commands waiting behind it. */
   private readonly busyKeys = new Map<string, (() => void)[]>();
-  /** Commands waiting for a flush_all (a barrier: it waits for everything before it, everything after waits for it). */
+  /** While a flush_all is pending: the commands that arrived after it. */
   private barrier: (() => void)[] | null = null;
+  private readonly idleWaiters: (() => void)[] = [];
   private lastSentStable = 0;
-  /** The last CAS unique handed to a request (requests get theirs when decided, in ts order). */
-  private lastCas = 0;
   private commitScheduled = false;
   private diffScratch = Buffer.alloc(64 * 1024);
 
@@ -87,15 +91,12 @@ export class DataProcess {
     this.index = options.index;
     this.m = options.m;
     this.store = options.store;
+    this.items = new CommittedItems(options.store);
+    this.planned = new PlannedWrite(options.store);
     this.links = options.links;
-    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.itemSize = options.itemSize ?? DEFAULT_ITEM_SIZE;
     this.acked = new Float64Array(options.m);
     this.parityLive = new Array<boolean>(options.m).fill(true);
-  }
-
-  /** The handle of the key's live committed item, or -1 (GET reads committed state only). */
-  lookup(key: Uint8Array): number {
-    return liveItem(this.store, key, this.now());
   }
 
   /** Requests in flight (received, not yet stable). */
@@ -103,36 +104,22 @@ export class DataProcess {
     return this.inFlight.length;
   }
 
-  /** Parity processes this process still waits for. */
-  get liveParityCount(): number {
-    return this.parityLive.filter(Boolean).length;
-  }
-
-  /** A SET-class command; `done` gets the reply once the command is stable (or at once if it changes nothing). */
-  submit(mutation: Mutation, done: ReplyCallback): void {
-    const keyId = Buffer.from(mutation.key.buffer, mutation.key.byteOffset, mutation.key.length).toString("latin1");
-    const run = () => this.dispatch(mutation, keyId, done);
+  /**
+   * A SET-class command (set, add, replace, append, prepend, cas, incr, decr, touch, delete,
+   * flush_all) with memcached's semantics. The reply comes at once when the command changes
+   * nothing, else once it is stable. `m` may be reused by the caller after this returns.
+   */
+  execute(m: Mutation): Buffer | Promise<Buffer> {
+    if (m.op === Op.FlushAll) return this.flushAll();
+    const keyId = m.key.toString("latin1");
     if (this.barrier !== null) {
-      this.barrier.push(this.keepBytes(mutation, () => this.submit(mutation, done)));
-      return;
+      const queued = { ...m };
+      return new Promise((resolve) => this.barrier!.push(() => resolve(this.execute(queued))));
     }
     const waiting = this.busyKeys.get(keyId);
-    if (waiting !== undefined) waiting.push(this.keepBytes(mutation, run));
-    else run();
-  }
-
-  /** flush_all: every item goes, after every earlier request and before every later one. */
-  flushAll(done: ReplyCallback): void {
-    if (this.barrier !== null) {
-      this.barrier.push(() => this.flushAll(done));
-      return;
-    }
-    this.barrier = [];
-    this.busyKeys.set(FLUSH_KEY, []);
-    this.whenIdle(() => {
-      const change: Change = { kind: ChangeKind.Flush, key: new Uint8Array(0), offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-      this.send(change, new Uint8Array(0), { status: "OK" }, done, FLUSH_KEY);
-    });
+    if (waiting === undefined) return this.dispatch(m, keyId);
+    const queued = { ...m };
+    return new Promise((resolve) => waiting.push(() => resolve(this.dispatch(queued, keyId))));
   }
 
   /** Parity process p acknowledged every request up to ts (its RVT[i] = ts). */
@@ -148,47 +135,34 @@ export class DataProcess {
     this.completeReady();
   }
 
-  private dispatch(mutation: Mutation, keyId: string, done: ReplyCallback): void {
-    const decision = decideMutation(this.store, mutation, this.now());
-    const change = decision.change;
-    if (change === undefined) {
-      done(decision.reply);
-      this.releaseKey(keyId);
-      return;
-    }
-    const key = mutation.key;
-    if (change.kind !== ChangeKind.Put) {
-      const exptime = change.kind === ChangeKind.Touch ? change.exptime : 0;
-      this.send({ kind: change.kind, key, offset: 0, length: 0, flags: 0, exptime, cas: 0 }, new Uint8Array(0), decision.reply, done, keyId);
-      return;
-    }
-    const length = change.value.length;
-    if (length > this.store.maxValueBytes) {
-      done(TOO_LARGE);
-      this.releaseKey(keyId);
-      return;
-    }
-    // Step 1: reuse the item's region when the new value needs the same slot size, else allocate.
-    const old = this.store.index.find(key);
-    const allocator = this.store.allocator;
-    let offset: number;
-    if (old >= 0 && allocator.slotSize(this.store.valueLength(old)) === allocator.slotSize(length)) {
-      offset = this.store.valueOffset(old);
-    } else {
-      offset = this.store.reserve(length);
-      if (offset < 0) {
-        done(OUT_OF_MEMORY);
-        this.releaseKey(keyId);
-        return;
-      }
-    }
-    const diff = this.diffOf(offset, change.value);
-    this.lastCas = Math.max(this.lastCas, this.store.currentCas) + 1;
-    const cas = this.lastCas;
-    this.send({ kind: ChangeKind.Put, key, offset, length, flags: change.flags, exptime: change.exptime, cas }, diff, decision.reply, done, keyId);
+  /** flush_all: every item goes, after every earlier request and before every later one. */
+  private flushAll(): Promise<Buffer> {
+    if (this.barrier !== null) return new Promise((resolve) => this.barrier!.push(() => resolve(this.flushAll())));
+    this.barrier = [];
+    this.busyKeys.set(FLUSH_KEY, []);
+    return new Promise((resolve) =>
+      this.whenIdle(() => {
+        const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
+        resolve(this.send(change, EMPTY, Replies.OK, FLUSH_KEY));
+      }),
+    );
   }
 
-  /** old XOR new over [offset, offset + value.length), in a scratch buffer (copied into the Update). */
+  /** Decides the command on committed state (no earlier command for its key is in flight). */
+  private dispatch(m: Mutation, keyId: string): Buffer | Promise<Buffer> {
+    const planned = this.planned;
+    planned.reset();
+    const reply = executeMutation(this.items, m, this.itemSize, planned);
+    const change = planned.change;
+    if (change === undefined) {
+      this.releaseKey(keyId);
+      return reply;
+    }
+    const diff = change.kind === ChangeKind.Put ? this.diffOf(change.offset, planned.value!) : EMPTY;
+    return this.send(change, diff, reply, keyId);
+  }
+
+  /** Step 1's diff: old XOR new over [offset, offset + value.length), in a scratch buffer (copied into the Update). */
   private diffOf(offset: number, value: Uint8Array): Uint8Array {
     if (this.diffScratch.length < value.length) this.diffScratch = Buffer.alloc(value.length);
     const diff = this.diffScratch.subarray(0, value.length);
@@ -198,16 +172,18 @@ export class DataProcess {
   }
 
   /** Step 2: ts = ++RT, the request goes to every live parity process. */
-  private send(change: Change, diff: Uint8Array, reply: MutationReply, done: ReplyCallback, keyId: string): void {
+  private send(change: Change, diff: Uint8Array, reply: Buffer, keyId: string): Promise<Buffer> {
     const ts = ++this.RT;
     const payload = encodeUpdate(ts, this.ST, change, diff);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
     // The diff is the payload's tail; the key is copied, since the caller's buffer may be reused.
     const sentDiff = payload.subarray(payload.length - diff.length);
-    this.inFlight.push({ ts, change: { ...change, key: Buffer.from(change.key) }, diff: sentDiff, reply, done, keyId });
     if (!this.busyKeys.has(keyId)) this.busyKeys.set(keyId, []);
-    this.completeReady();
+    return new Promise((resolve) => {
+      this.inFlight.push({ ts, change: { ...change, key: Buffer.from(change.key) }, diff: sentDiff, reply, resolve, keyId });
+      this.completeReady();
+    });
   }
 
   /** Step 4, in ts order, for every request all live parity processes acknowledged. */
@@ -215,23 +191,21 @@ export class DataProcess {
     let acknowledged = Infinity;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p] && this.acked[p] < acknowledged) acknowledged = this.acked[p];
     while (this.inFlight.length > 0 && this.inFlight[0].ts <= acknowledged) {
-      const request = this.inFlight.shift() as InFlight;
-      this.complete(request);
+      this.complete(this.inFlight.shift() as InFlight);
     }
   }
 
+  /** Update in place (area ^= diff turns the old bytes into the new ones), update the index, ST = ts, answer. */
   private complete(request: InFlight): void {
     const { change } = request;
     if (change.kind === ChangeKind.Put) this.store.dataArea.xor(change.offset, request.diff);
     const published = applyChangeMetadata(this.store, change, true);
     this.ST = request.ts;
-    request.done(published ? request.reply : OUT_OF_MEMORY);
+    request.resolve(published ? request.reply : Replies.OUT_OF_MEMORY);
     this.scheduleCommit();
     this.releaseKey(request.keyId);
-    if (this.inFlight.length === 0 && this.idleWaiters.length > 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
+    if (this.inFlight.length === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
-
-  private readonly idleWaiters: (() => void)[] = [];
 
   private whenIdle(fn: () => void): void {
     if (this.inFlight.length === 0) fn();
@@ -265,12 +239,5 @@ export class DataProcess {
       this.lastSentStable = this.ST;
       for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendCommit(p, this.ST);
     });
-  }
-
-  /** A queued command keeps its key and value past the caller's buffers (parsers reuse them). */
-  private keepBytes(mutation: Mutation, run: () => void): () => void {
-    mutation.key = Buffer.from(mutation.key);
-    if (mutation.value !== undefined) mutation.value = Buffer.from(mutation.value);
-    return run;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { PAGE_SIZE, type ErasureCodec } from "../codec/codec.ts";
 import { DataArea, Store } from "../store/index.ts";
+import type { Mutation, Op } from "../protocol/backend.ts";
 import { DataProcess } from "./data-process.ts";
 import { CocytusFrame, decodeTimestamp, encodeTimestamp } from "./messages.ts";
 import { describeMetadata } from "./metadata-dump.ts";
@@ -20,7 +21,27 @@ export interface SimulatedGroupOptions {
   m: number;
   codec: ErasureCodec;
   memoryBytes?: number;
-  now?: () => number;
+}
+
+/** A protocol Mutation with memcached's defaults, for tests. */
+export function mutation(op: Op, key: string, fields: Partial<Omit<Mutation, "op" | "key">> = {}): Mutation {
+  return {
+    op,
+    key: Buffer.from(key, "latin1"),
+    value: Buffer.alloc(0),
+    flags: 0,
+    exptime: 0,
+    cas: 0,
+    delta: 0n,
+    now: Math.floor(Date.now() / 1000),
+    noreply: false,
+    ...fields,
+  };
+}
+
+/** A reply that may come later: `text` is set once it does. */
+export interface ReplySlot {
+  text: string | undefined;
 }
 
 export class SimulatedGroup {
@@ -51,7 +72,6 @@ export class SimulatedGroup {
           index: i,
           m,
           store: new Store({ memoryBytes }),
-          now: options.now,
           links: {
             sendUpdate: (j, payload) => this.toParity[i][j].push({ type: CocytusFrame.Update, payload: Buffer.from(payload) }),
             sendCommit: (j, stable) => this.toParity[i][j].push({ type: CocytusFrame.Commit, payload: encodeTimestamp(stable) }),
@@ -71,6 +91,13 @@ export class SimulatedGroup {
         }),
       );
     }
+  }
+
+  /** Executes a mutation at DP_i; the slot gets the reply text when it comes (after a microtask turn). */
+  execute(i: number, m: Mutation): ReplySlot {
+    const slot: ReplySlot = { text: undefined };
+    void Promise.resolve(this.dataProcesses[i].execute(m)).then((reply) => (slot.text = reply.toString("latin1").trimEnd()));
+    return slot;
   }
 
   /** Delivers up to `count` frames from DP_i to PP_j; PP_j's acks are queued at the end of the batch. */

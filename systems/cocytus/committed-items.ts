@@ -1,0 +1,58 @@
+/**
+ * The items clients may read at a data process: its committed state, as the protocol engine's
+ * read path and memcached's semantics see it. Unlike Store.lookup, an expired item is reported
+ * missing without being dropped, because dropping it would change metadata outside the protocol
+ * (the parity processes' replicas would no longer match). Writes never go through here.
+ */
+import type { ItemStore, Store, StoreStats } from "../store/index.ts";
+
+export class CommittedItems implements ItemStore {
+  constructor(readonly store: Store) {}
+
+  lookup(key: Uint8Array, now: number): number {
+    const handle = this.store.index.find(key);
+    if (handle < 0) return -1;
+    const exptime = this.store.exptime(handle);
+    return exptime !== 0 && exptime <= now ? -1 : handle;
+  }
+
+  value(handle: number): Buffer {
+    return this.store.value(handle);
+  }
+
+  valueLength(handle: number): number {
+    return this.store.valueLength(handle);
+  }
+
+  flags(handle: number): number {
+    return this.store.flags(handle);
+  }
+
+  exptime(handle: number): number {
+    return this.store.exptime(handle);
+  }
+
+  cas(handle: number): number {
+    return this.store.cas(handle);
+  }
+
+  set(): number {
+    throw new Error("cocytus: a write must go through the data process (execute), not the read view");
+  }
+
+  remove(): void {
+    throw new Error("cocytus: a delete must go through the data process (execute), not the read view");
+  }
+
+  touch(): void {
+    throw new Error("cocytus: a touch must go through the data process (execute), not the read view");
+  }
+
+  clear(): void {
+    throw new Error("cocytus: flush_all must go through the data process (execute), not the read view");
+  }
+
+  stats(): StoreStats {
+    return this.store.stats();
+  }
+}

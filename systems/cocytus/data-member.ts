@@ -1,0 +1,82 @@
+/**
+ * A data process on the network: its DataProcess state machine, one peer link to each parity
+ * process (dialed by the data process; FIFO both ways: Updates and Commits out, Acks back), and a
+ * peer listener for debug tools.
+ */
+import type { Server } from "node:net";
+import { connectPeer, listenPeers, type PeerLink } from "../peer/index.ts";
+import type { Store } from "../store/index.ts";
+import { DataProcess } from "./data-process.ts";
+import { serveDebug, type DebugSource } from "./debug.ts";
+import type { GroupConfig } from "./group-config.ts";
+import { CocytusFrame, decodeTimestamp, encodeTimestamp } from "./messages.ts";
+import { describeMetadata } from "./metadata-dump.ts";
+import { PAGE_SIZE } from "../codec/codec.ts";
+
+export class DataMember {
+  private constructor(
+    readonly dataProcess: DataProcess,
+    private readonly links: PeerLink[],
+    private readonly peerServer: Server,
+  ) {}
+
+  static async start(config: GroupConfig, store: Store, log: (line: string) => void): Promise<DataMember> {
+    const { group, index, k, m, members } = config;
+    const links: PeerLink[] = [];
+    const dataProcess: DataProcess = new DataProcess({
+      index,
+      m,
+      store,
+      links: {
+        sendUpdate: (p, payload) => links[p].send(CocytusFrame.Update, payload),
+        sendCommit: (p, stable) => links[p].send(CocytusFrame.Commit, encodeTimestamp(stable)),
+        defer: (fn) => setImmediate(fn),
+      },
+    });
+    const debug: DebugSource = {
+      state: () => ({ role: "data", index, RT: dataProcess.RT, ST: dataProcess.ST, inFlight: dataProcess.inFlightCount }),
+      metadata: async () => describeMetadata(store),
+      pages: async (first, count) => Buffer.from(store.dataArea.view(first * PAGE_SIZE, count * PAGE_SIZE)),
+    };
+    const self = members[index];
+    const peerServer = await listenPeers(
+      self.host,
+      self.peerPort,
+      (link) => {
+        if (link.remote.role === "debug") serveDebug(link, debug);
+        else link.close();
+      },
+      config.detection,
+    );
+    try {
+      for (let p = 0; p < m; p++) {
+        const member = members[k + p];
+        const link = await connectPeer(
+          member.host,
+          member.peerPort,
+          { group, index, role: "data" },
+          { group, index: k + p, role: "parity" },
+          (type, payload) => {
+            if (type === CocytusFrame.Ack) dataProcess.onAck(p, decodeTimestamp(payload, "cocytus ack"));
+          },
+          { deadlineMs: config.connectDeadlineMs, detection: config.detection },
+        );
+        link.onDown((reason) => {
+          log(`cocytus data ${group}/${index}: parity process ${k + p} is down (${reason}); going on without it`);
+          dataProcess.onParityDown(p);
+        });
+        links.push(link);
+      }
+    } catch (error) {
+      for (const link of links) link.close();
+      peerServer.close();
+      throw error;
+    }
+    return new DataMember(dataProcess, links, peerServer);
+  }
+
+  close(): void {
+    for (const link of this.links) link.close();
+    this.peerServer.close();
+  }
+}
