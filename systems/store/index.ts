@@ -6,6 +6,7 @@ export type { DataAreaOptions } from "./data-area.ts";
 export { Allocator, DEFAULT_SLAB_BYTES } from "./allocator.ts";
 export type { AllocatorOptions } from "./allocator.ts";
 export { SizeClasses, sizeClassOf, sizeOfClass } from "./size-classes.ts";
+export { BitSet } from "./bit-set.ts";
 export { ItemIndex, INDEX_HASH_SEED } from "./item-index.ts";
 export type { ItemIndexOptions } from "./item-index.ts";
 export { ItemRecords, MAX_KEY_BYTES, RECORD_HEADER_BYTES } from "./item-records.ts";

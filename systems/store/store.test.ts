@@ -210,3 +210,52 @@ test("the store keeps at most 48 bytes of metadata per item beyond key bytes", (
   const perItem = stats.metadata_bytes / stats.curr_items;
   assert.ok(perItem <= 48, `metadata per item is ${perItem.toFixed(1)} bytes`);
 });
+
+test("a metadata replica that applies a store's sets and deletes ends with the same index and allocation", () => {
+  const primary = new Store({ memoryBytes: 256 * MiB });
+  const replica = new Store({ memoryBytes: 256 * MiB });
+  const random = seededRandom(17);
+  for (let i = 0; i < 20_000; i++) {
+    const k = key(`key${Math.floor(random() * 3000)}`);
+    if (random() < 0.2) {
+      const handle = primary.lookup(k, 0);
+      if (handle >= 0) primary.remove(handle);
+      assert.equal(replica.replicateRemove(k), handle >= 0);
+      continue;
+    }
+    const current = primary.lookup(k, 0);
+    const length = Math.floor(random() * 3000);
+    let handle: number;
+    if (current >= 0 && random() < 0.3 && primary.allocator.slotSize(primary.valueLength(current)) === primary.allocator.slotSize(length)) {
+      // A cocytus-style in-place update of the same slot.
+      handle = primary.publish(k, primary.valueOffset(current), length, i, 0);
+    } else {
+      handle = primary.set(k, Buffer.alloc(length, i & 255), i, 0);
+    }
+    replica.replicateSet(k, primary.valueOffset(handle), length, primary.flags(handle), primary.exptime(handle), primary.cas(handle));
+  }
+  assert.equal(replica.stats().curr_items, primary.stats().curr_items);
+  assert.equal(replica.stats().bytes, primary.stats().bytes);
+  primary.forEachItem((handle) => {
+    const other = replica.lookup(primary.key(handle), 0);
+    assert.ok(other >= 0);
+    assert.equal(replica.valueOffset(other), primary.valueOffset(handle));
+    assert.equal(replica.valueLength(other), primary.valueLength(handle));
+    assert.equal(replica.flags(other), primary.flags(handle));
+    assert.equal(replica.cas(other), primary.cas(handle));
+  });
+  for (let i = 0; i < 2000; i++) {
+    const length = Math.floor(random() * 3000);
+    assert.equal(replica.reserve(length), primary.reserve(length), "the next allocations agree");
+  }
+  assert.equal(replica.stats().data_area_bytes, 0, "the replica never touched a value byte");
+});
+
+test("with removeExpiredOnLookup off, an expired item is reported missing but left for the caller to remove", () => {
+  const store = new Store({ memoryBytes: 4 * MiB, removeExpiredOnLookup: false });
+  const handle = store.set(key("e"), Buffer.from("v"), 0, 10);
+  assert.equal(store.lookup(key("e"), 10), -1);
+  assert.equal(store.stats().curr_items, 1);
+  store.remove(handle);
+  assert.equal(store.stats().curr_items, 0);
+});

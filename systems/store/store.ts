@@ -26,6 +26,12 @@ export interface StoreTuning {
   slabBytes?: number;
   /** Bytes the item-record arena (keys + fixed fields) may grow to; virtual until used. */
   recordArenaBytes?: number;
+  /**
+   * Whether lookup removes an expired item it finds (default true). A cocytus data process
+   * turns this off: it must remove items through its replicated delete path, so it treats an
+   * expired item as missing and deletes it itself.
+   */
+  removeExpiredOnLookup?: boolean;
 }
 
 export class Store implements ItemStore {
@@ -34,6 +40,7 @@ export class Store implements ItemStore {
   readonly index: ItemIndex;
   readonly maxValueBytes: number;
   readonly memoryBytes: number;
+  private readonly removeExpiredOnLookup: boolean;
   private lastCas = 0;
   private liveValueBytes = 0;
   private totalItems = 0;
@@ -53,6 +60,7 @@ export class Store implements ItemStore {
       throw new RangeError(`Store: chunkBytes must be a multiple of the ${slabBytes}-byte slab page, found ${chunkBytes}`);
     }
     this.memoryBytes = memoryBytes;
+    this.removeExpiredOnLookup = options.removeExpiredOnLookup ?? true;
     this.maxValueBytes = maxValueBytes;
     this.dataArea = new DataArea({ capacityBytes: memoryBytes, chunkBytes });
     this.allocator = new Allocator({ capacityBytes: memoryBytes, slabBytes, maxItemBytes: maxValueBytes });
@@ -67,7 +75,7 @@ export class Store implements ItemStore {
     if (handle < 0) return -1;
     const exptime = this.index.records.exptime(handle);
     if (exptime !== 0 && exptime <= now) {
-      this.remove(handle);
+      if (this.removeExpiredOnLookup) this.remove(handle);
       return -1;
     }
     return handle;
@@ -166,6 +174,31 @@ export class Store implements ItemStore {
     }
     this.totalItems++;
     return handle;
+  }
+
+  /**
+   * Applies another process's committed set, as its metadata replica: claims the region
+   * (unless it is the key's current region), points key at it with the given cas and frees
+   * the key's old region, so index and allocator end up as on that process. No value bytes
+   * are copied (a parity process has none; recovery rebuilds them). Returns the handle, or -1
+   * when the record arena is full.
+   */
+  replicateSet(key: Uint8Array, offset: number, length: number, flags: number, exptime: number, cas: number): number {
+    checkKeyLength(key.length);
+    const current = this.index.find(key);
+    const inPlace = current >= 0 && this.index.records.valueOffset(current) === offset;
+    if (!inPlace) this.allocator.claim(offset, length);
+    const handle = this.publish(key, offset, length, flags, exptime, cas);
+    if (handle < 0 && !inPlace) this.allocator.free(offset, length);
+    return handle;
+  }
+
+  /** Applies another process's delete of key, as its metadata replica; whether the key was there. */
+  replicateRemove(key: Uint8Array): boolean {
+    const handle = this.index.find(key);
+    if (handle < 0) return false;
+    this.remove(handle);
+    return true;
   }
 
   remove(handle: number): void {
