@@ -9,6 +9,13 @@ test("HotspotIntegerGenerator(0, 999) with YCSB's defaults seeded 42 draws what 
   assert.deepEqual(draws, [91, 164, 154, 108, 42, 46, 121, 130, 61, 8, 641, 87, 185, 25, 805, 34]);
 });
 
+test("over a huge range the hot set stops at 2^31 - 1 values, as Java's (int) cast makes it", () => {
+  const generator = new HotspotIntegerGenerator(new SplittableRandom(5), 0, 9007199254740990);
+  const draws = Array.from({ length: 5 }, () => generator.nextValue());
+  // JDK 17 output for the same generator and seed.
+  assert.deepEqual(draws, [1798989421, 216159947, 1927703718, 2381413225992404, 1785724815]);
+});
+
 test("80 % of the draws go to the first 20 % of the range", () => {
   const generator = new HotspotIntegerGenerator(new SplittableRandom(6), 1000, 1999);
   let hot = 0;

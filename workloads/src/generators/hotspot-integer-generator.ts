@@ -3,7 +3,7 @@
 // Like YCSB, out-of-range fractions become 0 and swapped bounds are swapped back (with a warning).
 
 import type { SplittableRandom } from "../random/splittable-random.ts";
-import { NumberGenerator } from "./number-generator.ts";
+import { NumberGenerator, doubleToInt } from "./number-generator.ts";
 
 export const HOTSPOT_DATA_FRACTION_DEFAULT = 0.2;
 export const HOTSPOT_OPN_FRACTION_DEFAULT = 0.8;
@@ -46,8 +46,9 @@ export class HotspotIntegerGenerator extends NumberGenerator {
     this.hotsetFraction = hotsetFraction;
     this.hotOpnFraction = hotOpnFraction;
     const interval = upperBound - lowerBound + 1;
-    // Java: (int) (interval * hotsetFraction), truncated toward zero.
-    this.hotInterval = Math.trunc(interval * hotsetFraction);
+    // Java: (int) (interval * hotsetFraction): truncated, and saturated at 2^31 - 1 (a quirk kept:
+    // over more than ~10^10 values the hot set stops growing).
+    this.hotInterval = doubleToInt(interval * hotsetFraction);
     this.coldInterval = interval - this.hotInterval;
   }
 

@@ -5,21 +5,23 @@
 
 import { uint64Mod, uint64ToBigInt } from "./uint64.ts";
 
+// All 64-bit quantities are two int32 halves (signed representation, same bits as uint32): V8
+// keeps int32 arithmetic in registers and in Smi fields, where uint32 above 2^31 becomes a double.
+
 // GOLDEN_GAMMA = 0x9e3779b97f4a7c15, the increment of the seed for every draw.
-const GAMMA_HI = 0x9e3779b9;
+const GAMMA_HI = 0x9e3779b9 | 0;
 const GAMMA_LO = 0x7f4a7c15;
 // mix64 multipliers 0xbf58476d1ce4e5b9 and 0x94d049bb133111eb (Stafford's variant 13).
-const MIX64_A_HI = 0xbf58476d;
+const MIX64_A_HI = 0xbf58476d | 0;
 const MIX64_A_LO = 0x1ce4e5b9;
-const MIX64_B_HI = 0x94d049bb;
+const MIX64_B_HI = 0x94d049bb | 0;
 const MIX64_B_LO = 0x133111eb;
 // mix32 multipliers 0x62a9d9ed799705f5 and 0xcb24d0a5c88c35b3.
 const MIX32_A_HI = 0x62a9d9ed;
 const MIX32_A_LO = 0x799705f5;
-const MIX32_B_HI = 0xcb24d0a5;
-const MIX32_B_LO = 0xc88c35b3;
+const MIX32_B_HI = 0xcb24d0a5 | 0;
+const MIX32_B_LO = 0xc88c35b3 | 0;
 
-const TWO_32 = 4294967296;
 const DOUBLE_UNIT = 1 / 9007199254740992; // 2^-53
 const INT_MAX = 2147483647;
 
@@ -42,8 +44,8 @@ export class SplittableRandom {
     if (typeof seed === "bigint" && (seed < LONG_MIN || seed > LONG_MAX)) {
       throw new RangeError(`SplittableRandom seed must fit a Java long, found ${seed}`);
     }
-    this.seedHi = Number(s >> 32n);
-    this.seedLo = Number(s & 0xffffffffn);
+    this.seedHi = Number(BigInt.asIntN(32, s >> 32n));
+    this.seedLo = Number(BigInt.asIntN(32, s));
   }
 
   /** nextLong(): a uniformly distributed Java long, exact, as a bigint. */
@@ -92,13 +94,13 @@ export class SplittableRandom {
    */
   nextAbsLongMod(m: number): number {
     this.nextMix64();
-    let hi = this.zHi >>> 0;
-    let lo = this.zLo >>> 0;
-    if (hi >= 0x80000000) {
+    let hi = this.zHi;
+    let lo = this.zLo;
+    if (hi < 0) {
       // Two's complement negation.
-      lo = (~lo + 1) >>> 0;
-      hi = (~hi + (lo === 0 ? 1 : 0)) >>> 0;
-      if (hi >= 0x80000000) return Number(LONG_MIN % BigInt(m));
+      lo = (~lo + 1) | 0;
+      hi = (~hi + (lo === 0 ? 1 : 0)) | 0;
+      if (hi < 0) return Number(LONG_MIN % BigInt(m));
     }
     return uint64Mod(hi, lo, m);
   }
@@ -143,20 +145,20 @@ export class SplittableRandom {
     let hi = this.seedHi;
     let lo = this.seedLo;
     // z = (z ^ (z >>> 30)) * A
-    lo = (lo ^ ((lo >>> 30) | (hi << 2))) >>> 0;
-    hi = (hi ^ (hi >>> 30)) >>> 0;
+    lo ^= (lo >>> 30) | (hi << 2);
+    hi ^= hi >>> 30;
     this.mul64(hi, lo, MIX64_A_HI, MIX64_A_LO);
     hi = this.zHi;
     lo = this.zLo;
     // z = (z ^ (z >>> 27)) * B
-    lo = (lo ^ ((lo >>> 27) | (hi << 5))) >>> 0;
-    hi = (hi ^ (hi >>> 27)) >>> 0;
+    lo ^= (lo >>> 27) | (hi << 5);
+    hi ^= hi >>> 27;
     this.mul64(hi, lo, MIX64_B_HI, MIX64_B_LO);
     hi = this.zHi;
     lo = this.zLo;
     // z ^ (z >>> 31)
-    this.zLo = (lo ^ ((lo >>> 31) | (hi << 1))) >>> 0;
-    this.zHi = (hi ^ (hi >>> 31)) >>> 0;
+    this.zLo = lo ^ ((lo >>> 31) | (hi << 1));
+    this.zHi = hi ^ (hi >>> 31);
   }
 
   /** seed += GOLDEN_GAMMA; returns mix32(seed) as a signed int. */
@@ -165,36 +167,39 @@ export class SplittableRandom {
     let hi = this.seedHi;
     let lo = this.seedLo;
     // z = (z ^ (z >>> 33)) * A
-    lo = (lo ^ (hi >>> 1)) >>> 0;
+    lo ^= hi >>> 1;
     this.mul64(hi, lo, MIX32_A_HI, MIX32_A_LO);
     hi = this.zHi;
     lo = this.zLo;
     // (int) (((z ^ (z >>> 28)) * B) >>> 32)
-    lo = (lo ^ ((lo >>> 28) | (hi << 4))) >>> 0;
-    hi = (hi ^ (hi >>> 28)) >>> 0;
+    lo ^= (lo >>> 28) | (hi << 4);
+    hi ^= hi >>> 28;
     this.mul64(hi, lo, MIX32_B_HI, MIX32_B_LO);
-    return this.zHi | 0;
+    return this.zHi;
   }
 
   private advanceSeed(): void {
-    const lo = this.seedLo + GAMMA_LO;
-    this.seedLo = lo >>> 0;
-    this.seedHi = (this.seedHi + GAMMA_HI + (lo >= TWO_32 ? 1 : 0)) >>> 0;
+    const lo = (this.seedLo + GAMMA_LO) | 0;
+    // GAMMA_LO < 2^31: the unsigned sum wrapped iff it came out below GAMMA_LO.
+    const carry = lo >>> 0 < GAMMA_LO ? 1 : 0;
+    this.seedHi = (this.seedHi + GAMMA_HI + carry) | 0;
+    this.seedLo = lo;
   }
 
-  /** The low 64 bits of a·b, into zHi/zLo. */
+  /** The low 64 bits of a·b, into zHi/zLo (int32 halves). */
   private mul64(aHi: number, aLo: number, bHi: number, bLo: number): void {
-    // aLo·bLo in full from 16-bit pieces, then the cross terms mod 2^32 into the high half.
+    // aLo·bLo in full from 16-bit pieces (each product < 2^32, read bitwise from Math.imul),
+    // then the cross terms mod 2^32 into the high half.
     const a0 = aLo & 0xffff;
     const a1 = aLo >>> 16;
     const b0 = bLo & 0xffff;
     const b1 = bLo >>> 16;
-    const p00 = a0 * b0;
-    const p01 = a0 * b1;
-    const p10 = a1 * b0;
+    const p00 = Math.imul(a0, b0);
+    const p01 = Math.imul(a0, b1);
+    const p10 = Math.imul(a1, b0);
     const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
-    const lowHigh = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
-    this.zLo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
-    this.zHi = (lowHigh + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) >>> 0;
+    const lowHigh = (Math.imul(a1, b1) + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+    this.zLo = ((mid & 0xffff) << 16) | (p00 & 0xffff);
+    this.zHi = (lowHigh + Math.imul(aHi, bLo) + Math.imul(aLo, bHi)) | 0;
   }
 }

@@ -10,18 +10,31 @@ export function uint64ToBigInt(hi: number, lo: number): bigint {
 
 /** (hi·2^32 + lo) mod m, exact, for an unsigned 64-bit dividend and 0 < m ≤ 2^53. */
 export function uint64Mod(hi: number, lo: number, m: number): number {
+  hi >>>= 0;
+  lo >>>= 0;
   if (m <= 2097152) {
-    // (hi mod m)·2^32 < 2^53: one exact step.
-    return (((hi >>> 0) % m) * TWO_32 + (lo >>> 0)) % m;
+    // (hi mod m)·2^32 + lo < 2^53: one exact step.
+    return exactMod((hi % m) * TWO_32 + lo, m);
   }
   if (m <= 137438953472) {
-    // m ≤ 2^37: shift the high remainder in by 16 bits twice, each product stays below 2^53.
-    let r = (hi >>> 0) % m;
-    r = (r * 65536) % m;
-    r = (r * 65536) % m;
-    return (r + (lo >>> 0)) % m;
+    // m ≤ 2^37: shift the high remainder in by 16 bits twice, each value stays below 2^53.
+    let r = hi % m;
+    r = exactMod(r * 65536, m);
+    r = exactMod(r * 65536, m);
+    return exactMod(r + lo, m);
   }
   return Number(uint64ToBigInt(hi, lo) % BigInt(m));
+}
+
+/**
+ * x mod m for integers 0 ≤ x < 2^53, 0 < m: a division and a correction instead of `%`, which
+ * V8 compiles to a call to fmod for values beyond int32.
+ */
+function exactMod(x: number, m: number): number {
+  const r = x - Math.floor(x / m) * m; // the quotient may be off by one; the product stays exact
+  if (r < 0) return r + m;
+  if (r >= m) return r - m;
+  return r;
 }
 
 /** The decimal digits of the unsigned 64-bit number hi·2^32 + lo, without BigInt. */

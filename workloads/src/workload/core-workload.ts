@@ -265,7 +265,7 @@ export class CoreWorkload {
 
   /** The length of one field (one draw from the field-length distribution). */
   nextFieldLength(): number {
-    return longToInt(this.fieldLengthGenerator.nextValue());
+    return this.fieldLengthGenerator.nextValue();
   }
 
   /** The length of a whole record: fieldcount field lengths, drawn in field order (YCSB's buildValues). */
