@@ -34,26 +34,30 @@ export interface Change {
 }
 
 /**
- * Applies a change's metadata to a Store. The data process reserved a Put's region when it
- * received the request (`claimed` = true); a replica claims it here, unless the Put reuses the
- * item's current region. Returns false when the record arena is full (the Put is undone and the
- * region released; data process and replicas fail alike, as their arenas evolve alike).
+ * Applies a change's metadata to a Store: the data process's own (`asReplica` false: it reserved
+ * a Put's region when it received the request) or a parity process's replica of it (the replica
+ * claims the region, as Store.replicateSet does). Returns false when the record arena is full (the
+ * Put is undone and its region released; data process and replicas fail alike, as their arenas
+ * evolve alike).
  */
-export function applyChangeMetadata(store: Store, change: Change, claimed: boolean): boolean {
+export function applyChangeMetadata(store: Store, change: Change, asReplica: boolean): boolean {
   switch (change.kind) {
     case ChangeKind.Put: {
-      const handle = store.index.find(change.key);
-      const reusesRegion = handle >= 0 && store.valueOffset(handle) === change.offset;
-      if (!claimed && !reusesRegion) store.allocator.claim(change.offset, change.length);
-      if (store.publish(change.key, change.offset, change.length, change.flags, change.exptime, change.cas) >= 0) return true;
-      if (!reusesRegion) store.release(change.offset, change.length);
+      const { key, offset, length, flags, exptime, cas } = change;
+      if (asReplica) return store.replicateSet(key, offset, length, flags, exptime, cas) >= 0;
+      const handle = store.index.find(key);
+      const inPlace = handle >= 0 && store.valueOffset(handle) === offset;
+      if (store.publish(key, offset, length, flags, exptime, cas) >= 0) return true;
+      if (!inPlace) store.release(offset, length);
       return false;
     }
-    case ChangeKind.Remove: {
-      const handle = store.index.find(change.key);
-      if (handle >= 0) store.remove(handle);
+    case ChangeKind.Remove:
+      if (asReplica) store.replicateRemove(change.key);
+      else {
+        const handle = store.index.find(change.key);
+        if (handle >= 0) store.remove(handle);
+      }
       return true;
-    }
     case ChangeKind.Touch: {
       const handle = store.index.find(change.key);
       if (handle >= 0) store.touch(handle, change.exptime);

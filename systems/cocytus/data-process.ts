@@ -199,7 +199,7 @@ export class DataProcess {
   private complete(request: InFlight): void {
     const { change } = request;
     if (change.kind === ChangeKind.Put) this.store.dataArea.xor(change.offset, request.diff);
-    const published = applyChangeMetadata(this.store, change, true);
+    const published = applyChangeMetadata(this.store, change, false);
     this.ST = request.ts;
     request.resolve(published ? request.reply : Replies.OUT_OF_MEMORY);
     this.scheduleCommit();

@@ -86,7 +86,7 @@ export class ParityProcess {
     let applied = 0;
     while (buffer.length > 0 && buffer[0].ts <= stable) {
       const update = buffer.shift() as UpdateMessage;
-      applyChangeMetadata(replica, update.change, false);
+      applyChangeMetadata(replica, update.change, true);
       if (update.change.kind === ChangeKind.Put) this.collectPatches(dataIndex, update, patches);
       applied = update.ts;
     }
