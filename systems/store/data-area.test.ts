@@ -21,6 +21,13 @@ test("bytes written at an offset read back through a view, in any chunk", () => 
   assert.equal(area.view(3 * MiB + 100, 5).toString(), "World", "a view writes through");
 });
 
+test("a range of a larger array is copied in without its neighbours", () => {
+  const area = new DataArea({ capacityBytes: MiB, chunkBytes: MiB });
+  area.writeRange(64, new Uint8Array([9, 1, 2, 3, 9]), 1, 4);
+  assert.deepEqual([...area.view(63, 5)], [0, 1, 2, 3, 0]);
+  assert.throws(() => area.writeRange(0, new Uint8Array(4), 2, 5), /expected 0 ≤ start ≤ end ≤ 4, found start 2, end 5/);
+});
+
 test("chunks are created only when a region in them is used", () => {
   const area = new DataArea({ capacityBytes: 64 * MiB, chunkBytes: 16 * MiB });
   assert.equal(area.reservedBytes, 0);

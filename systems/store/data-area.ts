@@ -99,6 +99,15 @@ export class DataArea {
     this.chunk(index).set(bytes, offset - index * this.chunkBytes);
   }
 
+  /** Copies source[start, end) into the area at offset, without making a subarray of source. */
+  writeRange(offset: number, source: Uint8Array, start: number, end: number): void {
+    if (!(start >= 0 && end >= start && end <= source.length)) {
+      throw new RangeError(`DataArea.writeRange: expected 0 ≤ start ≤ end ≤ ${source.length}, found start ${start}, end ${end}`);
+    }
+    const index = this.chunkOf(offset, end - start);
+    Buffer.prototype.copy.call(source, this.chunk(index), offset - index * this.chunkBytes, start, end);
+  }
+
   /** area[offset + i] ^= bytes[i]: how a parity area applies a delta. */
   xor(offset: number, bytes: Uint8Array): void {
     const target = this.view(offset, bytes.length);

@@ -142,9 +142,14 @@ test("reserve, fill in place and publish is a set without a copy; release undoes
   const handle = store.publish(key("k"), offset, 4, 9, 0);
   assert.equal(store.value(handle).toString(), "new!");
   assert.ok(!store.allocator.isAllocated(oldOffset, 4), "the old region was freed");
+  const line = key("set other 0 0 5\r\nhello\r\n");
+  const other = store.reserve(5);
+  store.dataArea.writeRange(other, line, 17, 22);
+  store.publish(line, other, 5, 0, 0, undefined, 4, 9);
+  assert.equal(store.value(store.lookup(key("other"), 0)).toString(), "hello", "key and value taken from ranges of one buffer");
   const spare = store.reserve(100);
   store.release(spare, 100);
-  assert.equal(store.allocator.liveSlots, 1);
+  assert.equal(store.allocator.liveSlots, 2);
 });
 
 test("publishing into the item's own region (an in-place update) keeps that region allocated", () => {

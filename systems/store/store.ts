@@ -139,16 +139,25 @@ export class Store implements ItemStore {
   }
 
   /**
-   * Points key at the filled region [offset, offset + length) with a fresh CAS (or the given
-   * one, for replicas applying another process's updates). Frees the key's old region unless
+   * Points key (key[keyStart, keyEnd)) at the filled region [offset, offset + length) with a
+   * fresh CAS (or the given one, for replicas applying another process's updates). Frees the key's old region unless
    * it is the same region (a cocytus in-place update). Returns the handle, or -1 when the
    * record arena is full (the region stays reserved; release it).
    */
-  publish(key: Uint8Array, offset: number, length: number, flags: number, exptime: number, cas?: number): number {
+  publish(
+    key: Uint8Array,
+    offset: number,
+    length: number,
+    flags: number,
+    exptime: number,
+    cas?: number,
+    keyStart = 0,
+    keyEnd = key.length,
+  ): number {
     const index = this.index;
     const records = index.records;
-    const hash = index.hash(key);
-    let handle = index.findHashed(hash, key);
+    const hash = index.hash(key, keyStart, keyEnd);
+    let handle = index.findHashed(hash, key, keyStart, keyEnd);
     const newCas = cas === undefined ? ++this.lastCas : cas;
     if (cas !== undefined && cas > this.lastCas) this.lastCas = cas;
     const storedExptime = normalizeExptime(exptime);
@@ -168,7 +177,7 @@ export class Store implements ItemStore {
       if (oldOffset !== offset) this.allocator.free(oldOffset, oldLength);
       this.liveValueBytes += length - oldLength;
     } else {
-      handle = index.insertHashed(hash, key, offset, length, flags, storedExptime, newCas);
+      handle = index.insertHashed(hash, key, offset, length, flags, storedExptime, newCas, keyStart, keyEnd);
       if (handle < 0) return -1;
       this.liveValueBytes += length;
     }

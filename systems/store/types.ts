@@ -30,8 +30,9 @@ export interface StoreStats {
 }
 
 /**
- * A handle is the index slot of a live item; it stays valid until the next mutation of the
- * store (set, remove, clear, or a lookup that drops an expired item).
+ * A handle names a live item (in Store: its item record). Callers may rely on it only until the
+ * next mutation of the store (set, remove, clear, or a lookup that drops an expired item);
+ * Store in fact keeps it valid until that item is removed, and an overwrite keeps the handle.
  * Times are server seconds (`Math.floor(Date.now() / 1000)`); exptime 0 means never.
  */
 export interface ItemStore {
