@@ -24,6 +24,11 @@ test("a stored value reads back with its flags, exptime and a fresh cas per set"
   assert.equal(store.stats().total_items, 2);
 });
 
+test("a store too small for one slab page is refused with the sizes involved", () => {
+  assert.throws(() => new Store({ memoryBytes: 512 * 1024 }), /memoryBytes must hold at least one 1048576-byte slab page, found 524288/);
+  assert.throws(() => new Store({ memoryBytes: 64 * MiB, maxValueBytes: 0 }), /maxValueBytes must be an integer in \[1, 2\^30\], found 0/);
+});
+
 test("flags use the full unsigned 32-bit range", () => {
   const store = new Store({ memoryBytes: 4 * MiB });
   const handle = store.set(key("f"), Buffer.from("x"), 0xffffffff, 0);

@@ -55,6 +55,9 @@ export class Store implements ItemStore {
     }
     let slabBytes = options.slabBytes ?? DEFAULT_SLAB_BYTES;
     while (slabBytes < maxValueBytes) slabBytes *= 2;
+    if (memoryBytes < slabBytes) {
+      throw new RangeError(`Store: memoryBytes must hold at least one ${slabBytes}-byte slab page, found ${memoryBytes}`);
+    }
     const chunkBytes = Math.max(options.chunkBytes ?? DEFAULT_CHUNK_BYTES, slabBytes);
     if (chunkBytes % slabBytes !== 0) {
       throw new RangeError(`Store: chunkBytes must be a multiple of the ${slabBytes}-byte slab page, found ${chunkBytes}`);
