@@ -42,8 +42,12 @@ export interface DebugSource {
 export const DEBUG_PEER_INDEX = 0xffffffff;
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
-/** A debug reply for pages is capped so that a frame stays far below the peer frame limit. */
-export const MAX_DEBUG_PAGES = 4096;
+/**
+ * Pages per debug request: 1 MiB replies. (The peer link counts a frame as received only once it
+ * is whole, and reassembles a frame by repeated concatenation, so multi-MiB frames can take longer
+ * than the failure timeout to arrive.)
+ */
+export const MAX_DEBUG_PAGES = 256;
 
 /** Answers debug requests arriving on a link, one after another in arrival order. */
 export function serveDebug(link: PeerLink, source: DebugSource): void {
