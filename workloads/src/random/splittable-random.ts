@@ -1,6 +1,6 @@
 // java.util.SplittableRandom (SplitMix64) ported exactly, so that a seeded run draws the same
 // numbers as YCSB would with its ThreadLocalRandom.current() replaced by one
-// `new SplittableRandom(seed)` stream. The 64-bit state is kept as two uint32 halves: BigInt
+// `new SplittableRandom(seed)` stream. The 64-bit state is kept as two 32-bit halves: BigInt
 // would be exact too but allocates on every draw, and generators draw millions of times a second.
 
 import { uint64Mod, uint64ToBigInt } from "./uint64.ts";
@@ -31,7 +31,7 @@ const LONG_MAX = (1n << 63n) - 1n;
 export class SplittableRandom {
   private seedHi: number;
   private seedLo: number;
-  // The 64-bit result of the last mul64 / mix64, as uint32 halves (scratch, avoids allocation).
+  // The 64-bit result of the last mul64 / mix64, as int32 halves (scratch, avoids allocation).
   private zHi = 0;
   private zLo = 0;
 
