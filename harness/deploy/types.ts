@@ -30,6 +30,30 @@ export interface DeployOptions {
   memoryMb?: number;
   /** Extra server flags (e.g. ["--recovery", "blocked"]). */
   serverArgs?: string[];
+  /** plain: process count; pbr, cocytus: group count (defaults: 3 per node, 3 per node, 1 per node). */
+  groups?: number;
+  /** clusters.yaml to read (the project's by default). */
+  clustersFile?: string;
+  /** First port on each node, overriding the cluster's basePort. */
+  basePort?: number;
+  /** The harness state file (default `$HARNESS_STATE` or `.harness/state.json`). */
+  statePath?: string;
+  /** How long every process together may take to answer `version` (default 60 s). */
+  readyTimeoutMs?: number;
+  /** SSH connect + handshake limit per node (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Aborting tears down what was started and rejects. */
+  signal?: AbortSignal;
+  /** Tear down and reject on SIGINT/SIGTERM while deploying (default true). */
+  handleSignals?: boolean;
+  /**
+   * How nodes run the server: "bundle" (dist/server.mjs uploaded to each workDir) or "tsx"
+   * (systems/server/main.ts from this checkout; this machine's nodes only). Default: tsx on an
+   * all-local cluster, bundle otherwise.
+   */
+  launcher?: "bundle" | "tsx";
+  /** Progress lines ("building", "starting 15 processes", ...), e.g. for the CLI's stderr. */
+  onProgress?: (message: string) => void;
 }
 
 /** A running deployment; teardown() leaves nothing running on any node. */
