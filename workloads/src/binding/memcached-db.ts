@@ -82,7 +82,7 @@ export class MemcachedDB implements DB, ReplyHandler {
     return promise;
   }
 
-  scan(): Promise<Status> {
+  scan(_table: string, _startKey: string, _recordCount: number, _fields: ReadonlySet<string> | null, _result: Array<Map<string, Uint8Array>> | null): Promise<Status> {
     return Promise.resolve("NOT_IMPLEMENTED");
   }
 

@@ -48,6 +48,8 @@ export interface YcsbResult {
   /** Where requests went. */
   targets: { host: string; port: number }[];
   gc: GcTotals;
+  /** Unknown properties, threadcount capped, and the like. */
+  warnings: string[];
   /** YCSB's text report (what `ycsb-ts run` prints). */
   text: string;
 }

@@ -135,7 +135,7 @@ function mergeResults(input: {
   results: WorkerResult[];
   merger: TimeSeriesMerger;
   totalOperations: number;
-}): YcsbResult & { warnings: string[] } {
+}): YcsbResult {
   const { config, results, originMs } = input;
   const endMs = Math.max(...results.map((r) => r.endedMs));
   const warmupMs = config.warmupS * 1000;
