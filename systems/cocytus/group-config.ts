@@ -22,18 +22,6 @@ export interface GroupConfig {
   connectDeadlineMs?: number;
 }
 
-/** "host:port,host:port,…" → members; throws naming the bad entry. */
-export function parsePeers(peers: string, what = "--peers"): GroupMember[] {
-  return peers.split(",").map((entry, n) => {
-    const match = /^(.+):(\d+)$/.exec(entry.trim());
-    const port = match ? Number(match[2]) : NaN;
-    if (!match || !(port >= 1 && port <= 65535)) {
-      throw new Error(`${what}[${n}] must be host:port with a port from 1 to 65535, found ${JSON.stringify(entry)}`);
-    }
-    return { host: match[1], peerPort: port };
-  });
-}
-
 /** Checks that the group's shape is one the codec and the protocol support; throws naming the field. */
 export function checkGroupConfig(config: GroupConfig): void {
   const { k, m, index, members, group } = config;

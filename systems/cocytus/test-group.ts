@@ -1,14 +1,14 @@
 /**
  * Starts a whole Cocytus group as real OS processes on loopback with free ports, for end-to-end
- * tests and benchmarks: k data processes then m parity processes, each through
- * startCocytusServer in its own `node` process. stop() kills them all (also when this process
- * exits), so nothing is left running.
+ * tests and benchmarks: k data processes and m parity processes, each through the shared server
+ * entry (`systems/server/main.ts --mode cocytus …`) in its own `node` process. stop() kills them
+ * all (also when this process exits), so nothing is left running.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort } from "../../test/support/ports.ts";
 import { waitForPort } from "../../test/support/process.ts";
-import type { CocytusServerOptions } from "./server.ts";
+import type { CodecName } from "../codec/codec.ts";
 
 export interface TestGroupMember {
   index: number;
@@ -35,16 +35,15 @@ export interface TestGroupOptions {
   k?: number;
   m?: number;
   group?: number;
-  groups?: number;
   memoryMb?: number;
-  codec?: CocytusServerOptions["codec"];
+  /** The group's codec (passed as COCYTUS_CODEC; the entry has no flag for it). */
+  codec?: CodecName;
   host?: string;
   /** Extra node flags for every member (e.g. --max-semi-space-size). */
   nodeFlags?: string[];
 }
 
-const SERVER_MODULE = new URL("./server.ts", import.meta.url).href;
-const LAUNCH = "const { startCocytusServer } = await import(process.argv[1]); await startCocytusServer(JSON.parse(process.argv[2]));";
+const SERVER_ENTRY = fileURLToPath(new URL("../server/main.ts", import.meta.url));
 
 export async function startTestGroup(options: TestGroupOptions = {}): Promise<TestGroup> {
   const { k = 3, m = 2, group = 0, host = "127.0.0.1" } = options;
@@ -74,22 +73,11 @@ export async function startTestGroup(options: TestGroupOptions = {}): Promise<Te
     // Parity processes first: data processes dial them at start.
     const order = [...Array.from({ length: m }, (_, j) => k + j), ...Array.from({ length: k }, (_, i) => i)];
     for (const index of order) {
-      const serverOptions: CocytusServerOptions = {
-        group,
-        index,
-        k,
-        m,
-        host,
-        port: ports[index].port,
-        peerPort: ports[index].peerPort,
-        peers,
-        memoryMb: options.memoryMb ?? 64,
-        codec: options.codec,
-        groups: options.groups,
-      };
-      const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", "--input-type=module", "-e", LAUNCH, SERVER_MODULE, JSON.stringify(serverOptions)], {
+      const args = ["--mode", "cocytus", "--group", group, "--index", index, "--k", k, "--m", m, "--host", host, "--port", ports[index].port, "--peer-port", ports[index].peerPort, "--peers", peers, "--memory", options.memoryMb ?? 64];
+      const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", SERVER_ENTRY, ...args.map(String)], {
         cwd: fileURLToPath(new URL("../..", import.meta.url)),
         stdio: ["ignore", "ignore", "pipe"],
+        env: options.codec === undefined ? process.env : { ...process.env, COCYTUS_CODEC: options.codec },
       });
       child.stderr?.on("data", (chunk: Buffer) => {
         if (stderr.length < 100_000) stderr += `[${index}] ${chunk.toString()}`;
