@@ -1,0 +1,15 @@
+/** Starts our server as a child process, as the harness deploys it, for tests and benchmarks. */
+
+import { fileURLToPath } from "node:url";
+import { freePort } from "../../test/support/ports.ts";
+import { startListening, type RunningProcess } from "../../test/support/process.ts";
+
+const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
+
+/** `node --import tsx systems/server/main.ts --mode plain ...` on a free loopback port. */
+export async function startPlainProcess(extraArgs: string[] = [], nodeArgs: string[] = []): Promise<RunningProcess> {
+  const host = "127.0.0.1";
+  const port = await freePort(host);
+  const args = [...nodeArgs, "--import", "tsx", MAIN, "--mode", "plain", "--host", host, "--port", String(port), ...extraArgs];
+  return startListening(process.execPath, args, host, port);
+}
