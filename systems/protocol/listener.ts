@@ -12,6 +12,8 @@ export interface MemcachedListenerOptions {
   /** 0 picks a free port (see `port` of the result). */
   port: number;
   backend: Backend;
+  /** An engine built by the caller (then backend, maxItemSize and settings are not used). */
+  engine?: MemcachedEngine;
   /** memcached's -I (default 1 MiB). */
   maxItemSize?: number;
   /** Extra `stats settings` fields. */
@@ -31,11 +33,8 @@ export interface MemcachedListener {
 const WRITE_BACKLOG_LIMIT = 4 * 1024 * 1024;
 
 export async function listenMemcached(options: MemcachedListenerOptions): Promise<MemcachedListener> {
-  const engine = new MemcachedEngine({
-    backend: options.backend,
-    maxItemSize: options.maxItemSize,
-    settings: options.settings,
-  });
+  const engine =
+    options.engine ?? new MemcachedEngine({ backend: options.backend, maxItemSize: options.maxItemSize, settings: options.settings });
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
@@ -66,7 +65,7 @@ export async function listenMemcached(options: MemcachedListenerOptions): Promis
 }
 
 /** Wires one client socket to a protocol session, with backpressure in both directions. */
-function serveConnection(engine: MemcachedEngine, socket: Socket): void {
+export function serveConnection(engine: MemcachedEngine, socket: Socket): void {
   let waitingForReplies = false;
   let waitingForDrain = false;
   const counters = engine.counters;
