@@ -14,6 +14,16 @@ export const FAULT_SIGNALS = { kill: "SIGKILL", pause: "SIGSTOP", resume: "SIGCO
 /** What a fault hits: every process on a node (the process table's `node` column) or one process. */
 export type FaultTarget = { node: number } | { processId: string };
 
+/** `node N` → a node; a single word → a process id. */
+export function parseFaultTarget(words: string[]): FaultTarget {
+  if (words.length === 2 && words[0] === "node") {
+    if (!/^\d+$/.test(words[1])) throw new Error(`node must be a node number (the process table's node column), found ${JSON.stringify(words[1])}`);
+    return { node: Number(words[1]) };
+  }
+  if (words.length === 1 && words[0] !== "node") return { processId: words[0] };
+  throw new Error(`expected \`node N\` or one process id, found ${JSON.stringify(words.join(" "))}`);
+}
+
 export interface ProcessStatus extends ProcessInfo {
   alive: boolean;
   rssBytes: number;

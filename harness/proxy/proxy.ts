@@ -189,16 +189,20 @@ class Router {
     return Promise.all(this.table.allOwners().map((target) => this.sendTo(target, bytes, shape)));
   }
 
-  /** Sends to the owner of a route; if it cannot be reached, refreshes the view and tries once more. */
+  /**
+   * Sends to the owner of a route; if it cannot be reached or says it is no longer the primary,
+   * refreshes the view and tries once more.
+   */
   private async send(routeKey: string, bytes: Buffer, shape: ReplyShape): Promise<Reply> {
     const target = this.table.ownerOf(routeKey);
     try {
-      return await this.backend(target).request(bytes, shape);
+      const reply = await this.backend(target).request(bytes, shape);
+      if (!this.refresh || !isNotPrimary(reply)) return reply;
     } catch (error) {
       if (!(error instanceof BackendError) || !this.refresh) throw error;
-      await this.refreshOnce(target);
-      return this.backend(this.table.ownerOf(routeKey)).request(bytes, shape);
     }
+    await this.refreshOnce(target);
+    return this.backend(this.table.ownerOf(routeKey)).request(bytes, shape);
   }
 
   private sendTo(target: BackendTarget, bytes: Buffer, shape: ReplyShape): Promise<Reply> {
@@ -224,6 +228,13 @@ class Router {
     }
     return backend;
   }
+}
+
+const NOT_PRIMARY = "SERVER_ERROR not primary";
+
+/** pbr's answer from a member that is not (or no longer) its group's primary. */
+function isNotPrimary(reply: Reply): boolean {
+  return reply.kind === "line" && reply.raw.toString("latin1", 0, NOT_PRIMARY.length) === NOT_PRIMARY;
 }
 
 function joinWithSpaces(keys: Buffer[]): Buffer[] {

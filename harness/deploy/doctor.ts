@@ -1,0 +1,122 @@
+import { join } from "node:path";
+import { projectRoot } from "../cluster/config.ts";
+import { closeExecutors, createExecutors } from "../cluster/executors.ts";
+import { nodeLabel } from "../cluster/node-error.ts";
+import { shellQuote } from "../cluster/ssh-executor.ts";
+import type { ClusterConfig, Executor } from "../cluster/types.ts";
+import { SERVER_FILE_PREFIX } from "./cleanup.ts";
+import { place } from "./placement.ts";
+import { sharesThisMachine } from "./server-command.ts";
+import { DEPLOYMENT_ENV } from "./state.ts";
+
+export interface NodeDiagnosis {
+  node: number;
+  label: string;
+  /** What was found fine, e.g. "node v20.20.2". */
+  facts: string[];
+  /** What would stop or spoil a deployment; empty when the node is ready. */
+  problems: string[];
+}
+
+/**
+ * Checks every node of a cluster before a run: reachable, Node 20+, workDir writable, the ports
+ * any mode's placement would use are free, no server left from an earlier deployment, and the
+ * Reed-Solomon addon loads (cocytus needs it). Never throws for a node's problem: it is reported.
+ */
+export async function diagnoseCluster(cluster: ClusterConfig, options: { connectTimeoutMs?: number; basePort?: number } = {}): Promise<NodeDiagnosis[]> {
+  const executors = createExecutors(cluster, { connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
+  try {
+    const ports = portsPerHost(cluster, options.basePort ?? cluster.basePort);
+    return await Promise.all(executors.map((executor) => diagnoseNode(executor, cluster.nodeBinary, ports.get(executor.node.host) ?? [])));
+  } finally {
+    await closeExecutors(executors);
+  }
+}
+
+/** Every port the three modes' default placements use on each host (the widest is pbr's). */
+function portsPerHost(cluster: ClusterConfig, basePort: number): Map<string, number[]> {
+  const ports = new Map<string, Set<number>>();
+  for (const mode of ["plain", "pbr", "cocytus"] as const) {
+    let placement;
+    try {
+      placement = place(cluster.nodes, { mode, basePort });
+    } catch {
+      continue; // A mode this cluster cannot host with its defaults (e.g. RS(3,2) on four nodes) uses no ports.
+    }
+    for (const p of placement.processes) {
+      const set = ports.get(p.host) ?? new Set<number>();
+      set.add(p.port);
+      if (p.peerPort !== undefined) set.add(p.peerPort);
+      ports.set(p.host, set);
+    }
+  }
+  return new Map([...ports].map(([host, set]) => [host, [...set].sort((a, b) => a - b)]));
+}
+
+async function diagnoseNode(executor: Executor, nodeBinary: string, ports: number[]): Promise<NodeDiagnosis> {
+  const node = executor.node;
+  const diagnosis: NodeDiagnosis = { node: node.index, label: nodeLabel(node), facts: [], problems: [] };
+  const workDir = shellQuote(node.workDir);
+  const nodePath = sharesThisMachine(node) ? `NODE_PATH=${shellQuote(join(projectRoot, "node_modules"))} ` : "";
+  const script = [
+    `echo "version $(${shellQuote(nodeBinary)} --version 2>&1)"`,
+    `if mkdir -p ${workDir} 2>/dev/null && [ -w ${workDir} ]; then echo workdir-ok; else echo workdir-bad; fi`,
+    `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" { print "listen " $2 }'`,
+    `for f in ${workDir}/${SERVER_FILE_PREFIX}*.pid; do [ -e "$f" ] || continue; p=$(cat "$f"); if [ -d /proc/$p ] && tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -q '^${DEPLOYMENT_ENV}='; then echo "leftover $p $f"; fi; done`,
+    // From the bundle's folder (workDir), as a deployed server would load it.
+    `if (cd ${workDir} && ${nodePath}${shellQuote(nodeBinary)} -e 'require("@ronomon/reed-solomon")') >/dev/null 2>&1; then echo addon-ok; else echo addon-missing; fi`,
+  ].join("\n");
+  const began = performance.now();
+  let output: string;
+  try {
+    const result = await executor.exec(script, { timeoutMs: 15_000 });
+    output = result.stdout;
+  } catch (error) {
+    diagnosis.problems.push(`unreachable: ${(error as Error).message}`);
+    return diagnosis;
+  }
+  diagnosis.facts.push(`reachable (${Math.round(performance.now() - began)} ms for the checks)`);
+  const lines = output.split("\n");
+  const version = lines.find((l) => l.startsWith("version "))?.slice(8) ?? "";
+  const major = /^v(\d+)\./.exec(version);
+  if (major && Number(major[1]) >= 20) diagnosis.facts.push(`node ${version}`);
+  else diagnosis.problems.push(`${nodeBinary} --version printed ${JSON.stringify(version)}; the servers need Node 20 or newer`);
+  if (lines.includes("workdir-ok")) diagnosis.facts.push(`workDir ${node.workDir} writable`);
+  else diagnosis.problems.push(`workDir ${node.workDir} cannot be created or written`);
+  const busy = busyPorts(lines, node.host, ports);
+  if (busy.length > 0) diagnosis.problems.push(`ports in use on ${node.host}: ${busy.join(", ")} (placement uses ${describeRange(ports)})`);
+  else if (ports.length > 0) diagnosis.facts.push(`ports ${describeRange(ports)} free`);
+  const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.split(" ").slice(1).join(" from "));
+  if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pid ${leftovers.join(", pid ")} (run \`npx harness down\`)`);
+  else diagnosis.facts.push("no leftover servers");
+  if (lines.includes("addon-ok")) diagnosis.facts.push("@ronomon/reed-solomon loads");
+  else diagnosis.problems.push(sharesThisMachine(node) ? "@ronomon/reed-solomon does not load from the project's node_modules (cocytus needs it; run npm ci)" : `@ronomon/reed-solomon is not installed in ${node.workDir}/node_modules (cocytus needs it: run \`npm install @ronomon/reed-solomon\` there)`);
+  return diagnosis;
+}
+
+/** Ports of `wanted` with a listener on `host` or on the wildcard address, from /proc/net/tcp{,6} lines. */
+function busyPorts(lines: string[], host: string, wanted: number[]): number[] {
+  const wantedSet = new Set(wanted);
+  const busy = new Set<number>();
+  for (const line of lines) {
+    if (!line.startsWith("listen ")) continue;
+    const [addressHex, portHex] = line.slice(7).split(":");
+    const port = parseInt(portHex, 16);
+    if (!wantedSet.has(port)) continue;
+    const address = decodeAddress(addressHex);
+    if (address === host || address === "0.0.0.0" || address === "::") busy.add(port);
+  }
+  return [...busy].sort((a, b) => a - b);
+}
+
+/** /proc/net/tcp addresses are little-endian hex words: "0101007F" is 127.0.1.1. */
+function decodeAddress(hex: string): string {
+  if (hex.length === 8) return [3, 2, 1, 0].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16)).join(".");
+  if (/^0{32}$/.test(hex)) return "::";
+  if (hex.startsWith("0000000000000000FFFF0000")) return decodeAddress(hex.slice(24));
+  return hex;
+}
+
+function describeRange(ports: number[]): string {
+  return ports.length === 0 ? "none" : `${ports[0]}-${ports[ports.length - 1]}`;
+}
