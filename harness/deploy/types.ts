@@ -48,8 +48,7 @@ export interface DeployOptions {
   handleSignals?: boolean;
   /**
    * How nodes run the server: "bundle" (dist/server.mjs uploaded to each workDir) or "tsx"
-   * (systems/server/main.ts from this checkout; this machine's nodes only). Default: tsx on an
-   * all-local cluster, bundle otherwise.
+   * (systems/server/main.ts from this checkout; this machine's nodes only). Default: bundle.
    */
   launcher?: "bundle" | "tsx";
   /** Progress lines ("building", "starting 15 processes", ...), e.g. for the CLI's stderr. */
