@@ -28,6 +28,8 @@ export interface MemberState {
   RVT?: number[];
   SVT?: number[];
   buffered?: number[];
+  /** process.memoryUsage() of the member. */
+  memory?: NodeJS.MemoryUsage;
 }
 
 /** What a member answers debug queries with. */
@@ -75,7 +77,7 @@ async function answer(request: Buffer, source: DebugSource): Promise<Buffer> {
   const query = reader.u8();
   switch (query) {
     case DebugQuery.State:
-      return Buffer.from(JSON.stringify(source.state()));
+      return Buffer.from(JSON.stringify({ ...source.state(), memory: process.memoryUsage() }));
     case DebugQuery.Metadata:
       return Buffer.from(JSON.stringify(await source.metadata()));
     case DebugQuery.Pages: {
