@@ -30,9 +30,9 @@ export async function freeLocalPort(host: string): Promise<number> {
   });
 }
 
-/** Our plain server in the foreground entry of the contract (`npm run server -- --mode plain ...`). */
-export function plainServerArgv(host: string, port: number, memoryMb: number): string[] {
-  return [process.execPath, "--import", "tsx", "systems/server/main.ts", "--mode", "plain", "--host", host, "--port", String(port), "--memory", String(memoryMb)];
+/** Our plain server through the entry of the contract, bundled (dist/server.mjs) as deployments run it. */
+export function plainServerArgv(bundlePath: string, host: string, port: number, memoryMb: number): string[] {
+  return [process.execPath, bundlePath, "--mode", "plain", "--host", host, "--port", String(port), "--memory", String(memoryMb)];
 }
 
 /** Native memcached as one process with one worker thread, like one of ours. */

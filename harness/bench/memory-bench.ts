@@ -3,14 +3,14 @@
  * each loaded (fresh) with the four value-size settings of fig-memory in the same run; prints
  * RSS growth per value byte for both and our metadata bytes per item (from stats).
  */
-import { targetsFromEndpoints } from "../../workloads/src/binding/targets.ts";
 import { memoryPerProcessMb, valueSizes, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
-import { driverMissing, loadRecords } from "../experiments/loader.ts";
+import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
 import { perByteReferences } from "../experiments/fig-memory/paper.ts";
 import { fixed, textTable } from "../report/markdown.ts";
 import type { Cleanup } from "../experiments/cleanup.ts";
+import { buildServerBundle } from "../deploy/server-command.ts";
 import { freeLocalPort, memcachedArgv, plainServerArgv, startLocalServer } from "./local-server.ts";
 
 export interface MemoryBenchOptions {
@@ -42,21 +42,22 @@ const host = "127.0.0.1";
 async function measure(server: "plain" | "memcached", size: ValueSize, records: number, options: MemoryBenchOptions): Promise<OneProcessMemory> {
   const memoryMb = memoryPerProcessMb(records * Number(size.properties.fieldlength), 1);
   const port = await freeLocalPort(host);
-  const argv = server === "plain" ? plainServerArgv(host, port, memoryMb) : memcachedArgv(host, port, memoryMb);
+  const argv = server === "plain" ? plainServerArgv(await buildServerBundle(), host, port, memoryMb) : memcachedArgv(host, port, memoryMb);
   const process = await startLocalServer(server, argv, host, port);
   const stop = options.cleanup.add(`${server} on ${host}:${port}`, () => process.stop());
   try {
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssBefore = await process.rssBytes();
     const loaded = await loadRecords({
-      targets: targetsFromEndpoints([{ host, port }]),
+      endpoints: [{ host, port }],
       properties: size.properties,
       records,
       seed: options.seed,
       signal: options.cleanup.signal,
       timeLimitSeconds: Math.max(120, records / 500),
     });
-    if (loaded.report.failed > 0) throw new Error(`${server} ${size.label}: ${loaded.report.failed} of ${records} inserts failed`);
+    const shortfall = loadShortfall({ records }, loaded);
+    if (shortfall) throw new Error(`${server} ${size.label}: ${shortfall}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssAfter = await process.rssBytes();
     const stats = await readServerStats(host, port);
@@ -87,8 +88,6 @@ export interface MemoryBenchResult {
 }
 
 export async function memoryBench(options: MemoryBenchOptions): Promise<MemoryBenchResult> {
-  const missing = await driverMissing();
-  if (missing) throw new Error(`bench memory needs ${missing}`);
   const withMemcached = (await nativeMemcachedVersion()) !== undefined;
   if (!withMemcached) options.log("native memcached is not installed: measuring our plain server alone");
   const rows: OneProcessMemory[] = [];

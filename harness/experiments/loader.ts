@@ -1,54 +1,66 @@
 /**
- * The load phase of ycsb-ts (workloads/src/index.ts runYcsb), as experiments use it: load N
- * seeded records into a system's targets and report what the client counted.
+ * The load phase of ycsb-ts (runYcsb), as experiments use it: load N seeded records into a
+ * system's processes and report what the client counted.
  */
-import type { Targets } from "../../workloads/src/binding/targets.ts";
+import type { RoutingShape } from "../../systems/routing/router.ts";
+import { runYcsb, type YcsbResult } from "../../workloads/src/index.ts";
 import type { LoadReport } from "./fig-memory/measurement.ts";
 
 export interface LoadRequest {
-  targets: Targets;
+  /** A process table (rows with role, group, index, host, port) ... */
+  processTable?: unknown;
+  /** ... or a list of servers routed as plain mode (or by `routing`). */
+  endpoints?: { host: string; port: number }[];
+  routing?: Partial<RoutingShape>;
   /** YCSB core-workload properties (field length and distribution, ...). */
   properties: Record<string, string>;
   records: number;
   seed: number;
   signal: AbortSignal;
-  /** Called now and then with the fraction of records loaded. */
+  /** Called about once a second with the fraction of records loaded. */
   onProgress?: (fraction: number) => void;
-  /** The load stops (and fails) after this long: every load loop is bounded in time. */
+  /** The load stops after this long (every load loop is bounded in time); stopping early is a failure. */
   timeLimitSeconds: number;
 }
 
 export interface LoadResult {
   report: LoadReport;
   /** The driver's own output (throughput, histograms, time series), saved under raw/. */
-  raw: unknown;
+  raw: YcsbResult;
 }
 
-type RunYcsb = (options: unknown) => Promise<unknown>;
-
-async function loadDriver(): Promise<RunYcsb> {
-  const specifier = ["..", "..", "workloads", "src", "index.ts"].join("/");
-  let module: { runYcsb?: unknown };
-  try {
-    module = (await import(specifier)) as { runYcsb?: unknown };
-  } catch (error) {
-    throw new Error(`the ycsb-ts driver, workloads/src/index.ts exporting runYcsb (cannot load it: ${(error as Error).message.split("\n")[0]})`);
-  }
-  if (typeof module.runYcsb !== "function") throw new Error("the ycsb-ts driver, workloads/src/index.ts exporting runYcsb (the module exports no function runYcsb)");
-  return module.runYcsb as RunYcsb;
-}
-
-/** Undefined when the driver is there, else why not (checked before anything is deployed). */
-export async function driverMissing(): Promise<string | undefined> {
-  try {
-    await loadDriver();
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+/** Client threads of the load; enough in flight to keep 15-45 single-threaded servers busy. */
+const loadThreads = 16;
 
 export async function loadRecords(request: LoadRequest): Promise<LoadResult> {
-  await loadDriver();
-  throw new Error(`loading ${request.records} records: the adapter to runYcsb is not written yet`);
+  const result = await runYcsb({
+    phase: "load",
+    properties: {
+      ...request.properties,
+      recordcount: request.records,
+      threadcount: Math.min(loadThreads, request.records),
+      maxexecutiontime: Math.ceil(request.timeLimitSeconds),
+    },
+    ...(request.processTable !== undefined ? { processTable: request.processTable } : { targets: request.endpoints ?? [] }),
+    routing: request.routing,
+    seed: request.seed,
+    signal: request.signal,
+    onProgress: (p) => request.onProgress?.(p.expectedOperations > 0 ? Math.min(1, p.operations / p.expectedOperations) : 0),
+  });
+  const inserted = result.measurements.INSERT?.statuses.OK ?? 0;
+  const report: LoadReport = {
+    records: inserted,
+    valueBytes: result.valueBytesInserted,
+    seconds: result.runtimeMs / 1000,
+    failed: request.records - inserted,
+  };
+  return { report, raw: result };
+}
+
+/** Why a load fell short, from the driver's result: stopped early, errors, failed statuses. */
+export function loadShortfall(request: { records: number }, result: LoadResult): string | undefined {
+  if (result.report.failed <= 0 && !result.raw.stoppedEarly) return undefined;
+  const statuses = JSON.stringify(result.raw.measurements.INSERT?.statuses ?? {});
+  const why = result.raw.stoppedEarly ? `the driver stopped early (time bound ${result.raw.maxExecutionTimeS} s, or a client stopped on a failed insert as YCSB's do)` : "inserts failed";
+  return `${result.report.records} of ${request.records} records acknowledged (${why}; INSERT statuses ${statuses}${result.raw.errors.length > 0 ? `; first errors: ${result.raw.errors.slice(0, 3).join(" | ")}` : ""})`;
 }

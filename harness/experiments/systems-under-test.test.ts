@@ -3,6 +3,8 @@ import { test } from "node:test";
 import { hasNativeMemcached } from "../../test/support/memcached.ts";
 import { bringUp } from "./systems-under-test.ts";
 
+const options = { cluster: "local", memoryMb: 64, statePath: "/nonexistent/unused-by-memcached.json", signal: new AbortController().signal };
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -13,7 +15,7 @@ const alive = (pid: number) => {
 };
 
 test("native memcached comes up as 15 processes placed like plain mode, answers stats, and teardown leaves none running", { skip: !hasNativeMemcached() && "native memcached is not installed" }, async () => {
-  const sut = await bringUp("memcached", { cluster: "local", memoryMb: 64 });
+  const sut = await bringUp("memcached", options);
   try {
     assert.equal(sut.processes.length, 15);
     assert.deepEqual(
@@ -27,10 +29,12 @@ test("native memcached comes up as 15 processes placed like plain mode, answers 
         ["memcached-5", 0, "127.0.1.1"],
       ],
     );
-    assert.equal(sut.targets.endpoints.length, 15);
-    const proc = await sut.readProc();
-    assert.equal(proc.size, 15);
-    for (const p of sut.processes) assert.ok((proc.get(p.id)?.rssBytes ?? 0) > 100_000, `${p.id} should have a resident set`);
+    assert.deepEqual(sut.routing, { mode: "plain", groups: 15 });
+    const rss = await sut.readRss();
+    assert.equal(rss.size, 15);
+    for (const p of sut.processes) assert.ok((rss.get(p.id) ?? 0) > 100_000, `${p.id} should have a resident set`);
+    const cpu = await sut.readCpu();
+    for (const p of sut.processes) assert.ok((cpu.get(p.id) ?? -1) >= 0, `${p.id} has a CPU time`);
     const stats = await sut.readStats();
     for (const p of sut.processes) assert.equal(stats.get(p.id)?.pid, String(p.pid), `${p.id} answers stats with its own pid`);
     assert.equal(stats.get("memcached-0")?.limit_maxbytes, String(64 * 2 ** 20));
@@ -41,5 +45,5 @@ test("native memcached comes up as 15 processes placed like plain mode, answers 
 });
 
 test("a cluster name that clusters.yaml does not have is refused with the names it has", async () => {
-  await assert.rejects(bringUp("memcached", { cluster: "nope", memoryMb: 64 }), /no cluster named "nope"; expected one of local, netns/);
+  await assert.rejects(bringUp("memcached", { ...options, cluster: "nope" }), /no cluster named "nope"; expected one of local, netns/);
 });

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { gitState, nativeMemcachedVersion } from "../environment.ts";
-import { driverMissing, loadRecords } from "../loader.ts";
+import { loadRecords, loadShortfall } from "../loader.ts";
 import { formatDuration, Progress } from "../progress.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
 import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
@@ -30,7 +30,6 @@ export const figMemory: ExperimentDefinition = {
   paperTime: "~1 h (~2 GB of values per system and size; pbr needs ~7 GB RAM)",
   resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes on the cluster; RAM ~3.5× the values loaded",
   systems: allSystems,
-  preflight: driverMissing,
   run: runFigMemory,
 };
 
@@ -162,39 +161,53 @@ function memoryCsvRows(measurements: MemoryMeasurement[]) {
 
 /** One (system, size): deploy, idle RSS, load, RSS and stats again, teardown. */
 async function measureOne(context: ExperimentContext, progress: Progress, system: SystemName, size: ValueSize, records: number, repeat: number): Promise<MemoryMeasurement> {
-  const { config, cleanup, folder } = context;
+  const { config, cleanup, folder, signal } = context;
   const settleMs = config.profile === "paper" ? 3000 : 1000;
   const upperBoundValueBytes = records * Number(size.properties.fieldlength);
+  const rawName = `${system}-${size.id}${config.repeat > 1 ? `-r${repeat + 1}` : ""}`;
   progress.phase("deploying");
+  const pending = bringUp(system, {
+    cluster: config.cluster,
+    memoryMb: memoryPerProcessMb(upperBoundValueBytes, valueHolders),
+    statePath: folder.file(`raw/${rawName}-deployment.json`),
+    signal,
+  });
+  // Registered before it resolves, so that Ctrl-C during deployment also waits for the teardown.
+  const tearDown = cleanup.add(`${system} deployment`, async () => (await pending.catch(() => undefined))?.teardown());
   let sut: SystemUnderTest;
   try {
-    sut = await bringUp(system, { cluster: config.cluster, memoryMb: memoryPerProcessMb(upperBoundValueBytes, valueHolders) });
+    sut = await pending;
   } catch (error) {
+    await tearDown();
     throw new BringUpError((error as Error).message);
   }
-  const tearDown = cleanup.add(`${system} deployment`, () => sut.teardown());
-  const rawName = `${system}-${size.id}${config.repeat > 1 ? `-r${repeat + 1}` : ""}`;
   try {
     progress.phase("idle RSS");
-    await sleep(settleMs, context.signal);
-    const [rssBefore, statsBefore] = [await sut.readProc(), await sut.readStats()];
+    await sleep(settleMs, signal);
+    const rssBefore = await sut.readRss();
+    const statsBefore = await sut.readStats();
 
     progress.phase("loading", 0);
     const started = Date.now();
     const loaded = await loadRecords({
-      targets: sut.targets,
+      processTable: sut.processes,
+      routing: sut.routing,
       properties: size.properties,
       records,
       seed: config.seed,
-      signal: context.signal,
+      signal,
       onProgress: (fraction) => progress.phase("loading", fraction),
       timeLimitSeconds: Math.max(120, records / 500),
     });
+    throwIfAborted(signal);
+    await folder.writeJson(`raw/${rawName}-load.json`, loaded.raw);
+    const shortfall = loadShortfall({ records }, loaded);
+    if (shortfall) throw new Error(`load: ${shortfall}; driver output in raw/${rawName}-load.json`);
     progress.phase(`loaded in ${formatDuration(Date.now() - started)}; settling`);
-    if (loaded.report.failed > 0) throw new Error(`${loaded.report.failed} of ${records} inserts failed; see raw/${rawName}.json`);
-    await sleep(settleMs, context.signal);
+    await sleep(settleMs, signal);
     progress.phase("RSS and stats after loading");
-    const [rssAfter, statsAfter] = [await sut.readProc(), await sut.readStats()];
+    const rssAfter = await sut.readRss();
+    const statsAfter = await sut.readStats();
     const processes: ProcessMemory[] = sut.processes.map((p) => ({
       id: p.id,
       role: p.role,
@@ -202,13 +215,13 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
       host: p.host,
       port: p.port,
       pid: p.pid,
-      rssBefore: rssBefore.get(p.id)?.rssBytes ?? 0,
-      rssAfter: rssAfter.get(p.id)?.rssBytes ?? 0,
+      rssBefore: rssBefore.get(p.id) ?? 0,
+      rssAfter: rssAfter.get(p.id) ?? 0,
       statsBefore: statsBefore.get(p.id) ?? {},
       statsAfter: statsAfter.get(p.id) ?? {},
     }));
     const measurement = summarizeMemory(system, size.id, repeat, loaded.report, processes);
-    await folder.writeJson(`raw/${rawName}.json`, { measurement, driver: loaded.raw });
+    await folder.writeJson(`raw/${rawName}.json`, measurement);
     return measurement;
   } catch (error) {
     await folder.writeJson(`raw/${rawName}-logs.json`, await sut.logs().catch((e: Error) => ({ error: e.message })));

@@ -29,7 +29,7 @@ export function memorySummary(input: SummaryInput): string {
   const out: string[] = ["# fig-memory: memory after loading, per value byte", "", ...input.header, ""];
 
   out.push("## RSS growth per value byte (the contract: Σ RSS growth of every process / value bytes the client loaded)", "");
-  const rows = systems.map((system) => perSizeRow(`${system} (ours)`, (size) => fixed(find(measurements, system, size)?.bytesPerValueByte, 3), [`this run`]));
+  const rows = systems.map((system) => perSizeRow(system === "memcached" ? "memcached (native, 15 processes)" : `${system} (ours)`, (size) => fixed(find(measurements, system, size)?.bytesPerValueByte, 3), [`this run`]));
   for (const ref of perByteReferences.filter((r) => systems.includes(r.system))) {
     rows.push(perSizeRow(ref.label, (size) => String(ref.values[size]), [ref.source]));
   }

@@ -52,7 +52,11 @@ export function valueSizeById(id: string): ValueSize {
   return found;
 }
 
-/** Per-process memory reservation (MB) that holds `valueBytes` spread over `processes` with room to spare. */
+/**
+ * Per-process memory reservation (MB) that holds `valueBytes` spread over `processes` with room to
+ * spare. At least 1 GiB: a reservation is not touched up front (ours: ArrayBuffers; memcached: slabs
+ * on demand), and allocators that hand out a page per size class need room for many classes.
+ */
 export function memoryPerProcessMb(valueBytes: number, processes: number): number {
-  return Math.max(64, Math.ceil(((valueBytes / processes) * 2) / 2 ** 20) + 64);
+  return Math.max(1024, Math.ceil(((valueBytes / processes) * 2) / 2 ** 20) + 64);
 }
