@@ -6,8 +6,11 @@
 import { readFileSync } from "node:fs";
 import type { StoreStats } from "../store/types.ts";
 
-/** The version we answer with: memcached's, marked as ours. */
-export const SERVER_VERSION = "1.6.18-cocytus";
+/**
+ * The version we answer with: exactly the memcached version we are compatible with (clients parse
+ * it; the npm memcached client fails on anything after the last digit).
+ */
+export const SERVER_VERSION = "1.6.18";
 
 export class Counters {
   total_connections = 0;

@@ -21,7 +21,7 @@ export interface ServerOptions {
   host: string;
   /** Client port; 0 picks a free one (the "listening" line tells which). */
   port: number;
-  /** Data area size in MiB (memcached's -m; default 64). */
+  /** Data area size in MiB (memcached's -m; default DEFAULT_MEMORY_MB). */
   memoryMb: number;
   /** Largest item in bytes (memcached's -I; default 1 MiB). */
   maxItemSize: number;
@@ -52,10 +52,17 @@ export interface RunningServer {
 export class UsageError extends Error {}
 
 export const USAGE =
-  "usage: npm run server -- --mode plain|pbr|cocytus --host H --port P [--memory MB] [--max-item-size BYTES]\n" +
+  "usage: npm run server -- --mode plain|pbr|cocytus --host H --port P [--memory MB (1024)] [--max-item-size BYTES (1m)]\n" +
   "                         [--group G --index I --k K --m M --peer-port Q --peers host:port,...]";
 
 const MODES: readonly ServerMode[] = ["plain", "pbr", "cocytus"];
+
+/**
+ * Default data area: 1 GiB, not memcached's 64 MiB. Reserving costs nothing until pages are
+ * touched, and the store (no eviction, 1 MiB slab pages per size class) runs out of pages with
+ * only 64 of them under mixed value sizes.
+ */
+export const DEFAULT_MEMORY_MB = 1024;
 
 export function parseServerArgs(argv: string[]): ServerOptions {
   let values: Record<string, string | undefined>;
@@ -92,7 +99,7 @@ export function parseServerArgs(argv: string[]): ServerOptions {
     mode: mode as ServerMode,
     host,
     port: integer("--port", values.port, 0, 65535),
-    memoryMb: values.memory === undefined ? 64 : integer("--memory", values.memory, 1, 32 * 1024),
+    memoryMb: values.memory === undefined ? DEFAULT_MEMORY_MB : integer("--memory", values.memory, 1, 32 * 1024),
     maxItemSize: values["max-item-size"] === undefined ? 1024 * 1024 : itemSize(values["max-item-size"]),
   };
   if (values.group !== undefined) options.group = integer("--group", values.group, 0, 1_000_000);

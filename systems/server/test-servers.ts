@@ -13,3 +13,15 @@ export async function startPlainProcess(extraArgs: string[] = [], nodeArgs: stri
   const args = [...nodeArgs, "--import", "tsx", MAIN, "--mode", "plain", "--host", host, "--port", String(port), ...extraArgs];
   return startListening(process.execPath, args, host, port);
 }
+
+/** The `stats` reply of a memcached-protocol server, as a name -> value map. */
+export async function readStats(host: string, port: number): Promise<Map<string, string>> {
+  const { rawExchange } = await import("../../test/support/raw-client.ts");
+  const { received } = await rawExchange(host, port, [{ send: "stats\r\n" }], { pauseMs: 0 });
+  const stats = new Map<string, string>();
+  for (const line of received.toString("latin1").split("\r\n")) {
+    const [word, name, ...value] = line.split(" ");
+    if (word === "STAT") stats.set(name, value.join(" "));
+  }
+  return stats;
+}
