@@ -41,6 +41,14 @@ export class ParityProcess {
   private readonly buffers: UpdateMessage[][];
   /** Parity work of an asynchronous codec, chained so that SVT only moves forward. */
   private parityWork: Promise<void> = Promise.resolve();
+  /** Recovery: while holds[i] > 0, DP_i's commits are remembered (heldStable[i]), not applied. */
+  private readonly holds: Int32Array;
+  private readonly heldStable: Float64Array;
+  /**
+   * Recovery: hostedMetadata[i] is true once DP_i runs inside this process (the recovery leader
+   * serves its keys) with replicas[i] as its own store: its commits then patch parity only.
+   */
+  readonly hostedMetadata: boolean[];
 
   constructor(options: ParityProcessOptions) {
     const { k, replicas } = options;
@@ -53,6 +61,9 @@ export class ParityProcess {
     this.RVT = new Float64Array(k);
     this.SVT = new Float64Array(k);
     this.buffers = Array.from({ length: k }, () => []);
+    this.holds = new Int32Array(k);
+    this.heldStable = new Float64Array(k);
+    this.hostedMetadata = new Array<boolean>(k).fill(false);
   }
 
   /** Requests of DP_i received and not yet applied. */
@@ -79,6 +90,10 @@ export class ParityProcess {
 
   /** Step 5: DP_i completed every request up to `stable`; apply the buffered ones up to it, in order. */
   onCommit(dataIndex: number, stable: number): void {
+    if (this.holds[dataIndex] > 0) {
+      if (stable > this.heldStable[dataIndex]) this.heldStable[dataIndex] = stable;
+      return;
+    }
     const buffer = this.buffers[dataIndex];
     if (buffer.length === 0 || buffer[0].ts > stable) return;
     const replica = this.replicas[dataIndex];
@@ -86,7 +101,7 @@ export class ParityProcess {
     let applied = 0;
     while (buffer.length > 0 && buffer[0].ts <= stable) {
       const update = buffer.shift() as UpdateMessage;
-      applyChangeMetadata(replica, update.change, true);
+      if (!this.hostedMetadata[dataIndex]) applyChangeMetadata(replica, update.change, true);
       if (update.change.kind === ChangeKind.Put) this.collectPatches(dataIndex, update, patches);
       applied = update.ts;
     }
@@ -98,6 +113,37 @@ export class ParityProcess {
     this.parityWork = this.parityWork.then(() => pending).then(() => {
       this.SVT[dataIndex] = applied;
     });
+  }
+
+  /** Recovery: DP_i's received, not yet applied requests, oldest first (do not modify). */
+  buffered(dataIndex: number): readonly UpdateMessage[] {
+    return this.buffers[dataIndex];
+  }
+
+  /** Recovery: DP_i's commits are remembered, not applied, until the matching releaseCommits (holds nest). */
+  holdCommits(dataIndex: number): void {
+    this.holds[dataIndex]++;
+  }
+
+  /** Recovery: ends one hold; when the last one ends, the commits that arrived meanwhile are applied. */
+  releaseCommits(dataIndex: number): void {
+    if (this.holds[dataIndex] === 0) throw new Error(`cocytus parity ${this.parityIndex}: released the commits of data process ${dataIndex} more often than held`);
+    if (--this.holds[dataIndex] === 0) this.onCommit(dataIndex, this.heldStable[dataIndex]);
+  }
+
+  /**
+   * Recovery's preparation for a failed DP_i: applies its buffered requests up to syncTs (the
+   * synchronized stable timestamp) and drops the rest (never acknowledged to a client); RVT[i] = syncTs.
+   */
+  synchronize(dataIndex: number, syncTs: number): void {
+    if (syncTs > this.RVT[dataIndex]) {
+      throw new Error(`cocytus parity ${this.parityIndex}: a synchronized timestamp for data process ${dataIndex} must be at most RVT ${this.RVT[dataIndex]}, found ${syncTs}`);
+    }
+    this.holds[dataIndex] = 0;
+    this.heldStable[dataIndex] = 0;
+    this.onCommit(dataIndex, syncTs);
+    this.buffers[dataIndex].length = 0;
+    this.RVT[dataIndex] = syncTs;
   }
 
   /** Resolves once the parity of every applied request is in the parity area. */
