@@ -1,20 +1,13 @@
 /** Every experiment of DESIGN section 11, built or not: what it does, its cost, what it waits for. */
 import { figMemory } from "./fig-memory/experiment.ts";
+import { figThroughput } from "./fig-throughput/experiment.ts";
 import type { ExperimentDefinition, ExperimentName } from "./types.ts";
 
 const paperSystems = ["plain", "pbr", "cocytus"];
 
 export const experiments: Record<ExperimentName, ExperimentDefinition> = {
   "fig-memory": figMemory,
-  "fig-throughput": {
-    name: "fig-throughput",
-    what: "throughput at 50 / 95 / 100 % reads per system and value size (YCSB workloads a/b/c)",
-    fastTime: "~10 min (planned)",
-    paperTime: "~1 h (planned)",
-    resources: "45 server processes (pbr), the ycsb-ts driver on worker threads, ~2 GB RAM",
-    needs: "its module (harness/experiments/fig-throughput/) driving ycsb-ts run phases against each mode; the pbr and cocytus modes",
-    systems: [...paperSystems, "memcached"],
-  },
+  "fig-throughput": figThroughput,
   "fig-latency": {
     name: "fig-latency",
     what: "average and p50/p90/p99 latency of reads and writes per system (merged HdrHistograms)",
