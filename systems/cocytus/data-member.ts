@@ -14,6 +14,11 @@ import { describeMetadata } from "./metadata-dump.ts";
 import { PAGE_SIZE } from "../codec/codec.ts";
 
 export class DataMember {
+  /** Frames of other concerns (recovery) arriving on parity process j's link. */
+  onOtherFrame: ((parity: number, type: number, payload: Buffer) => void) | undefined;
+  /** Called after parity process j's link went down (the data process no longer waits for it). */
+  onParityLinkDown: ((parity: number) => void) | undefined;
+
   private constructor(
     readonly dataProcess: DataProcess,
     private readonly links: PeerLink[],
@@ -23,6 +28,7 @@ export class DataMember {
   static async start(config: GroupConfig, store: Store, log: (line: string) => void): Promise<DataMember> {
     const { group, index, k, m, members } = config;
     const links: PeerLink[] = [];
+    let started: DataMember | undefined;
     const dataProcess: DataProcess = new DataProcess({
       index,
       m,
@@ -58,12 +64,14 @@ export class DataMember {
           { group, index: k + p, role: "parity" },
           (type, payload) => {
             if (type === CocytusFrame.Ack) dataProcess.onAck(p, decodeTimestamp(payload, "cocytus ack"));
+            else started?.onOtherFrame?.(p, type, payload);
           },
           { deadlineMs: config.connectDeadlineMs, detection: config.detection },
         );
         link.onDown((reason) => {
           log(`cocytus data ${group}/${index}: parity process ${k + p} is down (${reason}); going on without it`);
           dataProcess.onParityDown(p);
+          started?.onParityLinkDown?.(p);
         });
         links.push(link);
       }
@@ -72,7 +80,13 @@ export class DataMember {
       peerServer.close();
       throw error;
     }
-    return new DataMember(dataProcess, links, peerServer);
+    started = new DataMember(dataProcess, links, peerServer);
+    return started;
+  }
+
+  /** Sends a frame on parity process j's link, behind everything sent there before (false when it is down). */
+  sendToParity(parity: number, type: number, payload: Uint8Array): boolean {
+    return this.links[parity].send(type, payload);
   }
 
   close(): void {

@@ -13,7 +13,21 @@ import { CocytusFrame, decodeTimestamp, encodeTimestamp } from "./messages.ts";
 import { describeMetadata } from "./metadata-dump.ts";
 import { ParityProcess } from "./parity-process.ts";
 
+/** What recovery (systems/cocytus/recovery) adds to a parity member; set right after start. */
+export interface ParityMemberHooks {
+  /** A frame other than Update/Commit on data process i's link; false makes it a protocol error. */
+  onDataFrame(dataIndex: number, type: number, payload: Buffer): boolean;
+  /** Data process i's link came up (its Update handler is in place). */
+  onDataLinkUp(dataIndex: number): void;
+  /** Data process i's current link went down. */
+  onDataLinkDown(dataIndex: number, reason: string): void;
+  /** A peer that is neither a data process of the group nor a debug tool; false refuses it. */
+  onOtherLink(link: PeerLink): boolean;
+}
+
 export class ParityMember {
+  /** Recovery's hooks, if any. */
+  hooks: ParityMemberHooks | undefined;
   /** The current link of each data process (undefined before it connects or after it went down). */
   private readonly dataLinks: (PeerLink | undefined)[];
   private readonly acksDue = new Set<number>();
@@ -41,6 +55,16 @@ export class ParityMember {
     this.peerServer?.close();
   }
 
+  /** Sends a frame to data process i (false when it has no live link). */
+  sendToData(dataIndex: number, type: number, payload: Uint8Array): boolean {
+    return this.dataLinks[dataIndex]?.send(type, payload) ?? false;
+  }
+
+  /** Closes data process i's link (recovery counts it failed; nothing more is taken from it). */
+  closeDataLink(dataIndex: number): void {
+    this.dataLinks[dataIndex]?.close();
+  }
+
   private accept(link: PeerLink): void {
     const { group, k } = this.config;
     const remote = link.remote;
@@ -48,6 +72,7 @@ export class ParityMember {
       serveDebug(link, this.debugSource());
       return;
     }
+    if (remote.role !== "data" && this.hooks?.onOtherLink(link)) return;
     if (remote.role !== "data" || remote.group !== group || remote.index >= k) {
       this.log(`cocytus parity ${group}/${this.config.index}: refused a peer that is not a data process of group ${group}: ${JSON.stringify(remote)}`);
       link.close();
@@ -67,7 +92,7 @@ export class ParityMember {
           this.scheduleAck(dataIndex);
         } else if (type === CocytusFrame.Commit) {
           this.parityProcess.onCommit(dataIndex, decodeTimestamp(payload, "cocytus commit"));
-        } else {
+        } else if (!this.hooks?.onDataFrame(dataIndex, type, payload)) {
           throw new Error(`expected an Update (${CocytusFrame.Update}) or Commit (${CocytusFrame.Commit}) frame, found type ${type}`);
         }
       } catch (error) {
@@ -77,8 +102,11 @@ export class ParityMember {
     });
     link.onDown((reason) => {
       this.log(`cocytus parity ${group}/${this.config.index}: data process ${dataIndex} is down (${reason})`);
-      if (this.dataLinks[dataIndex] === link) this.dataLinks[dataIndex] = undefined;
+      if (this.dataLinks[dataIndex] !== link) return;
+      this.dataLinks[dataIndex] = undefined;
+      this.hooks?.onDataLinkDown(dataIndex, reason);
     });
+    this.hooks?.onDataLinkUp(dataIndex);
   }
 
   /** Acks go out once per event-loop turn: one cumulative RVT[i] covers every Update of the turn. */
