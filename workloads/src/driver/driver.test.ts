@@ -142,6 +142,45 @@ describe("the driver against native memcached", () => {
   });
 });
 
+test("a server killed in the middle of a run gives errors, not a hang, and the run ends at its time bound", async () => {
+  const m = await startNativeMemcached();
+  try {
+    const targets = `${m.host}:${m.port}`;
+    await runYcsb({ phase: "load", propertyFiles: [WORKLOAD_A], properties: { recordcount: 100 }, targets, workers: 1 });
+    const killer = setTimeout(() => void m.stop(), 700);
+    const started = Date.now();
+    const run = await runYcsb({ phase: "run", propertyFiles: [WORKLOAD_A], properties: { recordcount: 100, operationcount: 100_000_000, maxexecutiontime: 2, threadcount: 4, "memcached.timeout": 500 }, targets, workers: 1 });
+    clearTimeout(killer);
+    assert.ok(Date.now() - started < 5000, "the run ended near its 2 s bound");
+    assert.ok((run.measurements.READ.statuses.OK ?? 0) > 0, "reads succeeded before the kill");
+    assert.ok((run.measurements.READ.statuses.ERROR ?? 0) > 0, "reads failed with ERROR after the kill");
+    assert.ok(run.measurements["READ-FAILED"].count > 0);
+    assert.match(run.errors[0], /closed by the server|ECONNREFUSED|ECONNRESET|unreachable/);
+    assert.equal(run.verification.corrupted, 0);
+  } finally {
+    await m.stop();
+  }
+});
+
+test("aborting a run stops it early and still returns what was measured", async () => {
+  await withMemcached(async (m) => {
+    const targets = `${m.host}:${m.port}`;
+    await runYcsb({ phase: "load", propertyFiles: [WORKLOAD_A], properties: { recordcount: 100 }, targets, workers: 2 });
+    const abort = new AbortController();
+    const progress: number[] = [];
+    // Abort at the second progress report (once a second after the start).
+    const onProgress = (p: { operations: number }) => {
+      progress.push(p.operations);
+      if (progress.length === 2) abort.abort();
+    };
+    const run = await runYcsb({ phase: "run", propertyFiles: [WORKLOAD_A], properties: { recordcount: 100, operationcount: 100_000_000, threadcount: 4 }, targets, workers: 2, signal: abort.signal, onProgress });
+    assert.equal(run.stoppedEarly, true);
+    assert.ok(run.runtimeMs >= 1900 && run.runtimeMs < 3000, `stopped soon after the abort at 2 s, ran ${run.runtimeMs} ms`);
+    assert.ok(run.operations > 0 && run.operations >= progress[1], `${run.operations} operations, at least the ${progress[1]} reported`);
+    assert.equal(run.workers, 2);
+  });
+});
+
 /**
  * A real TCP server speaking enough of memcached (set, get) that answers one request at a time,
  * each after `delayMs`: a server slower than the offered load, so requests queue.

@@ -194,14 +194,14 @@ interface WorkerHandle {
 }
 
 function inlineWorker(spec: WorkerSpec, onInterval: (s: IntervalSnapshot) => void): WorkerHandle {
-  let start: (originMs: number) => void = () => {};
+  let start: (originMs: number | null) => void = () => {};
   let markReady: () => void = () => {};
   const stops: (() => void)[] = [];
   let stopped = false;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const done = runWorker(spec, {
     ready: () => markReady(),
-    start: new Promise<number>((resolve) => (start = resolve)),
+    start: new Promise<number | null>((resolve) => (start = resolve)),
     interval: onInterval,
     onStop: (stop) => {
       stops.push(stop);
@@ -215,7 +215,7 @@ function inlineWorker(spec: WorkerSpec, onInterval: (s: IntervalSnapshot) => voi
     stop: () => {
       stopped = true;
       for (const s of stops) s();
-      start(0);
+      start(null);
     },
   };
 }
@@ -256,9 +256,6 @@ function threadWorker(spec: WorkerSpec, onInterval: (s: IntervalSnapshot) => voi
     ready: Promise.race([ready, done.then(() => undefined)]),
     done,
     start: (originMs) => post({ type: "start", originMs }),
-    stop: () => {
-      post({ type: "stop" });
-      post({ type: "start", originMs: 0 });
-    },
+    stop: () => post({ type: "stop" }),
   };
 }

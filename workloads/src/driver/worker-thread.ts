@@ -15,7 +15,7 @@ if (port === null) throw new Error("worker-thread.ts runs only as a worker threa
 const spec = (workerData as { spec: WorkerSpec }).spec;
 const send = (message: FromWorker) => port.postMessage(message);
 
-let startRun: (originMs: number) => void = () => {};
+let startRun: (originMs: number | null) => void = () => {};
 const stops: (() => void)[] = [];
 let stopped = false;
 port.on("message", (message: ToWorker) => {
@@ -23,13 +23,14 @@ port.on("message", (message: ToWorker) => {
   else {
     stopped = true;
     for (const stop of stops) stop();
+    startRun(null);
   }
 });
 
 try {
   const result = await runWorker(spec, {
     ready: () => send({ type: "ready" }),
-    start: new Promise<number>((resolve) => (startRun = resolve)),
+    start: new Promise<number | null>((resolve) => (startRun = resolve)),
     interval: (snapshot) => send({ type: "interval", snapshot }),
     onStop: (stop) => {
       stops.push(stop);

@@ -65,8 +65,8 @@ export interface WorkerResult {
 export interface WorkerChannel {
   /** Connections are open; the worker waits for `start`. */
   ready(): void;
-  /** Resolves with the shared origin (epoch ms) at which every worker starts. */
-  start: Promise<number>;
+  /** Resolves with the shared origin (epoch ms) at which every worker starts, or null when the run stopped first. */
+  start: Promise<number | null>;
   interval(snapshot: IntervalSnapshot): void;
   /** Registers what to do when the run is asked to stop early. */
   onStop(stop: () => void): void;
@@ -248,6 +248,10 @@ export async function runWorker(spec: WorkerSpec, channel: WorkerChannel): Promi
     await pool.open();
     channel.ready();
     const origin = await channel.start;
+    if (origin === null) {
+      const now = epochNow();
+      return { worker: spec.worker, seed: spec.seed, measurements: [], operations: 0, measuredOperations: 0, startedMs: now, endedMs: now, verification: emptyVerificationCounts(), binding: emptyBindingStats(), gc: stopGc() };
+    }
 
     const series = new IntervalRecorder(origin, (s) => channel.interval(s));
     const measurements = new Measurements(config.measurementInterval, series);

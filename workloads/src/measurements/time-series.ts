@@ -123,7 +123,7 @@ export class TimeSeriesMerger {
   /** Every interval from the start to `runMs` (empty ones as zero), warm-up ones marked. */
   build(runMs: number, warmupMs: number): TimeSeriesPoint[] {
     const points: TimeSeriesPoint[] = [];
-    const count = Math.max(Math.ceil(runMs / this.intervalMs), ...[...this.intervals.keys()].map((i) => i + 1), 0);
+    const count = Math.max(0, Math.floor(runMs / this.intervalMs) + 1);
     for (let index = 0; index < count; index++) {
       const start = index * this.intervalMs;
       const durationMs = Math.max(1, Math.min(this.intervalMs, runMs - start));

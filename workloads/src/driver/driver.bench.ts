@@ -1,0 +1,95 @@
+// Benchmark: our driver against native memcached vs Debian's memcaslap (libmemcached-tools) against
+// the same server in the same run: same value size, read ratio and number of clients, each bounded
+// in time. Prints ops/s of each round and the ratio of the medians (target: ours >= 0.8x memcaslap).
+//
+//   node --import tsx workloads/src/driver/driver.bench.ts [--seconds 10] [--clients 16]
+//        [--value 1024] [--reads 0.95] [--workers 1] [--memcached-threads 1] [--rounds 2]
+//        [--memaslap-threads 1] [--records 10000] [--connections 2 (per server per worker)]
+//
+// memcslap (the other libmemcached load generator) has no read ratio or time bound, so the
+// comparison uses memcaslap. The machine is shared: read ratios from one run, not absolute numbers.
+
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { startNativeMemcached } from "../../../test/support/memcached.ts";
+import { runYcsb } from "./api.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    clients: { type: "string", default: "16" },
+    value: { type: "string", default: "1024" },
+    reads: { type: "string", default: "0.95" },
+    workers: { type: "string", default: "1" },
+    "memcached-threads": { type: "string", default: "1" },
+    "memaslap-threads": { type: "string", default: "1" },
+    rounds: { type: "string", default: "2" },
+    records: { type: "string", default: "10000" },
+    connections: { type: "string", default: "2" },
+  },
+});
+const seconds = Number(args.seconds);
+const clients = Number(args.clients);
+const valueBytes = Number(args.value);
+const reads = Number(args.reads);
+const workers = Number(args.workers);
+const rounds = Number(args.rounds);
+const records = Number(args.records);
+const memaslapThreads = Number(args["memaslap-threads"]);
+
+/** memcaslap's throughput (its "TPS") for the same mix: 23-byte keys like YCSB's, fixed values. */
+async function memaslap(server: string, dir: string): Promise<number> {
+  const config = join(dir, "memaslap.cfg");
+  writeFileSync(config, `key\n23 23 1\nvalue\n${valueBytes} ${valueBytes} 1\ncmd\n0 ${(1 - reads).toFixed(4)}\n1 ${reads.toFixed(4)}\n`);
+  const out = await new Promise<string>((resolve, reject) =>
+    execFile("memcaslap", ["-s", server, "-F", config, "-t", `${seconds}s`, "-T", String(memaslapThreads), "-c", String(clients)], { timeout: (seconds + 30) * 1000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`memcaslap failed: ${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+  const tps = /TPS: (\d+)/.exec(out);
+  if (!tps) throw new Error(`memcaslap printed no TPS line:\n${out}`);
+  return Number(tps[1]);
+}
+
+async function ours(server: string): Promise<number> {
+  const properties = {
+    recordcount: records,
+    operationcount: 1_000_000_000,
+    maxexecutiontime: seconds,
+    threadcount: clients,
+    fieldcount: 1,
+    fieldlength: valueBytes,
+    readproportion: reads,
+    updateproportion: 1 - reads,
+    requestdistribution: "uniform",
+    "memcached.connections": args.connections,
+  };
+  const result = await runYcsb({ phase: "run", propertyFiles: [], properties, targets: server, workers, seed: 1 });
+  if (result.verification.corrupted > 0 || result.verification.missingAcknowledged > 0) throw new Error(`our driver found bad reads: ${JSON.stringify(result.verification)}`);
+  return result.throughput;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const memcached = await startNativeMemcached({ memoryMb: 1024, threads: Number(args["memcached-threads"]) });
+const dir = mkdtempSync(join(tmpdir(), "driver-bench-"));
+try {
+  const server = `${memcached.host}:${memcached.port}`;
+  await runYcsb({ phase: "load", properties: { recordcount: records, fieldcount: 1, fieldlength: valueBytes, threadcount: clients }, targets: server, workers, seed: 1 });
+  console.log(`memcached -t ${args["memcached-threads"]}; ${clients} clients, ${valueBytes}-byte values, ${reads * 100}% reads, ${seconds} s per round; ours with ${workers} worker(s), memcaslap with -T ${memaslapThreads}`);
+  const oursOps: number[] = [];
+  const theirs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    oursOps.push(await ours(server));
+    theirs.push(await memaslap(server, dir));
+    console.log(`round ${r + 1}: ycsb-ts ${oursOps[r].toFixed(0)} ops/s, memcaslap ${theirs[r].toFixed(0)} ops/s`);
+  }
+  const ratio = median(oursOps) / median(theirs);
+  console.log(`median: ycsb-ts ${median(oursOps).toFixed(0)} ops/s, memcaslap ${median(theirs).toFixed(0)} ops/s, ratio ${ratio.toFixed(2)} (target >= 0.8)`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+  await memcached.stop();
+}
