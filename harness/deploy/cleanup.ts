@@ -15,8 +15,8 @@ export interface NodeCleanup {
 
 /**
  * SIGKILLs every server process of a deployment on every node and waits until they are gone:
- * the recorded pids and whatever the pidfiles in each workDir name (a crashed `up` may not have
- * recorded them). A process is killed only if its environment carries HARNESS_DEPLOYMENT — this
+ * the recorded pids, whatever the pidfiles in each workDir name, and any process running in a
+ * workDir (a crashed `up` may have recorded neither). A process is killed only if its environment carries HARNESS_DEPLOYMENT — this
  * deployment's id, or any id when `deploymentId` is undefined — so a reused pid is never hit.
  * Every node is tried even if some fail; failures are reported per node, not thrown.
  */
@@ -38,20 +38,34 @@ export async function killServers(executors: readonly Executor[], pidsByNode: Re
   );
 }
 
+/**
+ * Shell lines that set `$servers` to the pids of live processes carrying the mark: among `pids`,
+ * the pidfiles in workDir, and every process whose working directory is workDir (executors start
+ * servers there; this finds one whose pidfile a crashed harness never wrote).
+ */
+export function findServersScript(workDir: string, pids: number[], deploymentId: string | undefined): string {
+  const mark = deploymentId === undefined ? `^${DEPLOYMENT_ENV}=` : `^${DEPLOYMENT_ENV}=${deploymentId}$`;
+  const dir = shellQuote(workDir);
+  return [
+    `servers=""`,
+    `for p in ${pids.join(" ")} $(cat ${dir}/${SERVER_FILE_PREFIX}*.pid 2>/dev/null) $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname ${dir} -printf '%h\\n' 2>/dev/null | cut -d/ -f3); do`,
+    `  case "$p" in ''|*[!0-9]*) continue;; esac`,
+    `  case " $servers " in *" $p "*) continue;; esac`,
+    `  if tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -q ${shellQuote(mark)}; then servers="$servers $p"; fi`,
+    `done`,
+  ].join("\n");
+}
+
 /** One shell script per node: find marked processes, SIGKILL them, remove pidfiles, wait until they are gone. */
 function killScript(workDir: string, pids: number[], deploymentId: string | undefined, timeoutMs: number): string {
-  const mark = deploymentId === undefined ? `^${DEPLOYMENT_ENV}=` : `^${DEPLOYMENT_ENV}=${deploymentId}$`;
-  const pidfiles = `${shellQuote(workDir)}/${SERVER_FILE_PREFIX}*.pid`;
   const tries = Math.max(1, Math.ceil(timeoutMs / 100));
   return [
+    findServersScript(workDir, pids, deploymentId),
     `victims=""`,
-    `for p in ${pids.join(" ")} $(cat ${pidfiles} 2>/dev/null); do`,
-    `  case "$p" in ''|*[!0-9]*) continue;; esac`,
-    `  if tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -q ${shellQuote(mark)}; then kill -9 "$p" 2>/dev/null && victims="$victims $p" && echo "killed $p"; fi`,
-    `done`,
-    `rm -f ${pidfiles}`,
+    `for p in $servers; do kill -9 "$p" 2>/dev/null && victims="$victims $p" && echo "killed $p"; done`,
+    `rm -f ${shellQuote(workDir)}/${SERVER_FILE_PREFIX}*.pid`,
     // A killed process is gone once /proc has no entry or it is a zombie waiting for its parent.
-    `i=0; while [ $i -lt ${tries} ]; do left=""; for p in $victims; do if [ -d /proc/$p ] && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status 2>/dev/null; then left="$left $p"; fi; done; [ -z "$left" ] && break; i=$((i+1)); sleep 0.1; done`,
+    `left=""; i=0; while [ $i -lt ${tries} ]; do left=""; for p in $victims; do if [ -d /proc/$p ] && ! grep -q '^State:[[:space:]]*Z' /proc/$p/status 2>/dev/null; then left="$left $p"; fi; done; [ -z "$left" ] && break; i=$((i+1)); sleep 0.1; done`,
     `for p in $left; do echo "alive $p"; done`,
     `true`,
   ].join("\n");

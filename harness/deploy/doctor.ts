@@ -4,10 +4,9 @@ import { closeExecutors, createExecutors } from "../cluster/executors.ts";
 import { nodeLabel } from "../cluster/node-error.ts";
 import { shellQuote } from "../cluster/ssh-executor.ts";
 import type { ClusterConfig, Executor } from "../cluster/types.ts";
-import { SERVER_FILE_PREFIX } from "./cleanup.ts";
+import { findServersScript } from "./cleanup.ts";
 import { place } from "./placement.ts";
 import { sharesThisMachine } from "./server-command.ts";
-import { DEPLOYMENT_ENV } from "./state.ts";
 
 export interface NodeDiagnosis {
   node: number;
@@ -62,7 +61,8 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
     `echo "version $(${shellQuote(nodeBinary)} --version 2>&1)"`,
     `if mkdir -p ${workDir} 2>/dev/null && [ -w ${workDir} ]; then echo workdir-ok; else echo workdir-bad; fi`,
     `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" { print "listen " $2 }'`,
-    `for f in ${workDir}/${SERVER_FILE_PREFIX}*.pid; do [ -e "$f" ] || continue; p=$(cat "$f"); if [ -d /proc/$p ] && tr '\\0' '\\n' < /proc/$p/environ 2>/dev/null | grep -q '^${DEPLOYMENT_ENV}='; then echo "leftover $p $f"; fi; done`,
+    findServersScript(node.workDir, [], undefined),
+    `for p in $servers; do echo "leftover $p"; done`,
     // From the bundle's folder (workDir), as a deployed server would load it.
     `if (cd ${workDir} && ${nodePath}${shellQuote(nodeBinary)} -e 'require("@ronomon/reed-solomon")') >/dev/null 2>&1; then echo addon-ok; else echo addon-missing; fi`,
   ].join("\n");
@@ -86,7 +86,7 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
   const busy = busyPorts(lines, node.host, ports);
   if (busy.length > 0) diagnosis.problems.push(`ports in use on ${node.host}: ${busy.join(", ")} (placement uses ${describeRange(ports)})`);
   else if (ports.length > 0) diagnosis.facts.push(`ports ${describeRange(ports)} free`);
-  const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.split(" ").slice(1).join(" from "));
+  const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.slice(9));
   if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pid ${leftovers.join(", pid ")} (run \`npx harness down\`)`);
   else diagnosis.facts.push("no leftover servers");
   if (lines.includes("addon-ok")) diagnosis.facts.push("@ronomon/reed-solomon loads");
