@@ -87,7 +87,7 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
   if (busy.length > 0) diagnosis.problems.push(`ports in use on ${node.host}: ${busy.join(", ")} (placement uses ${describeRange(ports)})`);
   else if (ports.length > 0) diagnosis.facts.push(`ports ${describeRange(ports)} free`);
   const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.slice(9));
-  if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pid ${leftovers.join(", pid ")} (run \`npx harness down\`)`);
+  if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pids ${leftovers.join(", ")} (run \`npx harness down\`)`);
   else diagnosis.facts.push("no leftover servers");
   if (lines.includes("addon-ok")) diagnosis.facts.push("@ronomon/reed-solomon loads");
   else diagnosis.problems.push(sharesThisMachine(node) ? "@ronomon/reed-solomon does not load from the project's node_modules (cocytus needs it; run npm ci)" : `@ronomon/reed-solomon is not installed in ${node.workDir}/node_modules (cocytus needs it: run \`npm install @ronomon/reed-solomon\` there)`);
