@@ -231,7 +231,7 @@ async function drivePhase(sut: SystemUnderTest, phase: RunPhase, size: ValueSize
       properties: {
         recordcount: records,
         operationcount: operationCap(settings),
-        maxexecutiontime: settings.warmupSeconds + settings.runSeconds,
+        maxexecutiontime: Math.ceil(settings.warmupSeconds + settings.runSeconds),
         warmuptime: settings.warmupSeconds,
         threadcount: settings.threadCount,
         ...(phase.targetOpsPerSec ? { target: Math.round(phase.targetOpsPerSec) } : {}),
