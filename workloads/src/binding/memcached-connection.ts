@@ -125,12 +125,7 @@ export class MemcachedConnection {
 
   /** `get <key>`: replies "hit" (with the value), "miss" or "error". */
   get(key: Buffer, keyStart: number, keyEnd: number, handler: ReplyHandler): void {
-    if (!this.admit(handler)) return;
-    this.reserve(GET_PREFIX.length + (keyEnd - keyStart) + 2);
-    this.append(GET_PREFIX, 0, GET_PREFIX.length);
-    this.append(key, keyStart, keyEnd);
-    this.append(CRLF, 0, 2);
-    this.enqueue(KIND_GET, handler);
+    this.keyCommand(GET_PREFIX, KIND_GET, key, keyStart, keyEnd, handler);
   }
 
   /**
@@ -154,12 +149,7 @@ export class MemcachedConnection {
 
   /** `delete <key>`: replies "deleted", "not-found" or "error". */
   delete(key: Buffer, keyStart: number, keyEnd: number, handler: ReplyHandler): void {
-    if (!this.admit(handler)) return;
-    this.reserve(DELETE_PREFIX.length + (keyEnd - keyStart) + 2);
-    this.append(DELETE_PREFIX, 0, DELETE_PREFIX.length);
-    this.append(key, keyStart, keyEnd);
-    this.append(CRLF, 0, 2);
-    this.enqueue(KIND_DELETE, handler);
+    this.keyCommand(DELETE_PREFIX, KIND_DELETE, key, keyStart, keyEnd, handler);
   }
 
   /** A command whose reply is one line (`version`, `flush_all`, `verbosity 1`): replies "line". */
@@ -199,6 +189,16 @@ export class MemcachedConnection {
   }
 
   // ---- issuing ----
+
+  /** `<prefix><key>\r\n`, for commands whose only argument is the key. */
+  private keyCommand(prefix: Buffer, kind: number, key: Buffer, keyStart: number, keyEnd: number, handler: ReplyHandler): void {
+    if (!this.admit(handler)) return;
+    this.reserve(prefix.length + (keyEnd - keyStart) + 2);
+    this.append(prefix, 0, prefix.length);
+    this.append(key, keyStart, keyEnd);
+    this.append(CRLF, 0, 2);
+    this.enqueue(kind, handler);
+  }
 
   /** False (and the handler is failed, asynchronously) when the request cannot be sent now. */
   private admit(handler: ReplyHandler): boolean {
