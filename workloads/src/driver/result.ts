@@ -16,6 +16,8 @@ export interface OperationResult extends LatencySummary {
 export interface YcsbResult {
   format: "ycsb-ts-result/1";
   phase: Phase;
+  /** When the clients started (epoch ms): second 0 of the time series, where the warm-up begins. */
+  startedAtMs: number;
   /** The measured window, ms (from the end of the warm-up to the end of the run): YCSB's RunTime. */
   runtimeMs: number;
   /** Operations completed in the window (YCSB's opsDone), and per second (YCSB's Throughput). */

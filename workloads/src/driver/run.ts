@@ -159,6 +159,7 @@ function mergeResults(input: {
   return {
     format: "ycsb-ts-result/1",
     phase: input.phase,
+    startedAtMs: Math.round(originMs),
     runtimeMs: Math.round(runtimeMs),
     operations,
     throughput: runtimeMs > 0 ? (1000 * operations) / Math.round(runtimeMs) : 0,
