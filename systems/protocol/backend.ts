@@ -97,6 +97,28 @@ export interface Mutation {
 /** An extra command: gets the tokens of its line (command name first) and returns the reply lines. */
 export type ExtensionCommand = (args: Buffer[]) => Buffer | Promise<Buffer>;
 
+/** A reserved region of the store's data area that a value is received into (see DirectSet). */
+export interface ValueRegion {
+  /** The region's bytes (exactly the value's length). */
+  readonly bytes: Buffer;
+  readonly offset: number;
+}
+
+/**
+ * Optional fast path for `set` (plain mode): a value that does not arrive in one read is copied
+ * from the socket's reads straight into a reserved region of the data area, then published, so
+ * the load path copies each byte once (a value that arrives whole is a view of the read and
+ * copied once by store.set anyway).
+ */
+export interface DirectSet {
+  /** A region for `length` bytes, or null when there is no room (the engine then buffers the value). */
+  reserve(length: number): ValueRegion | null;
+  /** Stores m.key -> the filled region with memcached's set semantics; returns the reply. */
+  commit(region: ValueRegion, m: Mutation): Buffer;
+  /** Gives back a region that will not be published (bad data chunk, connection closed). */
+  release(region: ValueRegion): void;
+}
+
 /** What a server mode provides to the protocol engine. */
 export interface Backend {
   /** Items as clients may read them (committed state); get/gets/gat/gats are served from here. */
@@ -109,4 +131,6 @@ export interface Backend {
   readonly commands?: ReadonlyMap<string, ExtensionCommand>;
   /** Extra or overriding `stats` fields. */
   stats?(): Record<string, number | string>;
+  /** Optional: receive split `set` values straight into the data area (plain mode). */
+  readonly directSet?: DirectSet;
 }

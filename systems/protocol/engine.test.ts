@@ -182,3 +182,39 @@ test("a set too large for the item size removes the old value through the backen
   assert.match(out.text(), /^SERVER_ERROR object too large for cache\r\nVERSION /);
   assert.equal(Replies.TOO_LARGE.toString(), "SERVER_ERROR object too large for cache\r\n");
 });
+
+test("a set value split across reads is received straight into the data area and published", () => {
+  const store = new Store({ memoryBytes: 8 * 1024 * 1024 });
+  const backend = new PlainBackend(store, 1024 * 1024);
+  const reserved: number[] = [];
+  const reserve = backend.reserve.bind(backend);
+  backend.reserve = (length) => {
+    const region = reserve(length);
+    if (region) reserved.push(region.offset);
+    return region;
+  };
+  const { out, session: s } = session(backend);
+  const value = Buffer.alloc(3000, 0x71);
+  s.receive(Buffer.concat([Buffer.from("set split 5 0 3000\r\n"), value.subarray(0, 1000)]));
+  s.receive(value.subarray(1000));
+  s.receive(Buffer.from("\r\nget split\r\n"));
+  assert.equal(out.text(), `STORED\r\nVALUE split 5 3000\r\n${value.toString()}\r\nEND\r\n`);
+  assert.equal(reserved.length, 1);
+  assert.equal(store.valueOffset(store.lookup(Buffer.from("split"), 0)), reserved[0], "the value lives where it was received");
+});
+
+test("a split set value that is torn off or malformed gives its data-area region back", () => {
+  const store = new Store({ memoryBytes: 8 * 1024 * 1024 });
+  const backend = new PlainBackend(store, 1024 * 1024);
+  const { out, session: s } = session(backend);
+  s.receive(Buffer.from("set bad 0 0 3000\r\nxyz"));
+  s.receive(Buffer.alloc(2999, 0x61));
+  assert.equal(out.text(), "CLIENT_ERROR bad data chunk\r\n");
+  assert.equal(store.allocator.liveSlots, 0);
+  const torn = session(backend).session;
+  torn.receive(Buffer.from("set torn 0 0 3000\r\nxyz"));
+  assert.equal(store.allocator.liveSlots, 1);
+  torn.closed();
+  assert.equal(store.allocator.liveSlots, 0);
+  assert.equal(store.lookup(Buffer.from("torn"), 0), -1);
+});

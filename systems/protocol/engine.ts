@@ -9,7 +9,7 @@
  * (mg, ms, md, ma, mn, me), slabs, lru, lru_crawler, watch, cache_memlimit, stats cachedump.
  */
 
-import { Op, type Backend, type Mutation } from "./backend.ts";
+import { Op, type Backend, type Mutation, type ValueRegion } from "./backend.ts";
 import { Counters, SERVER_VERSION, generalStats, statsReply } from "./counters.ts";
 import { absoluteExptime, serverNow } from "./expiry.ts";
 import { decimalLength, parseCasUnique, parseInt32, parseUint32, parseUint64, writeDecimal } from "./numbers.ts";
@@ -188,6 +188,8 @@ export class ProtocolSession implements ParserHandler {
   private pendingExptime = 0;
   private pendingCas = 0;
   private pendingNoreply = false;
+  /** The data-area region a split set value is being received into (Backend.directSet). */
+  private pendingRegion: ValueRegion | null = null;
   /** Requests left before memcached would flush replies on its own (reqs_per_event). */
   private requestBudget = REQUESTS_PER_EVENT + 1;
   /** A read that waits for this connection's earlier writes: its line, run again on resume. */
@@ -299,28 +301,50 @@ export class ProtocolSession implements ParserHandler {
     }
   }
 
+  valueTarget(length: number): Buffer | null {
+    const direct = this.backend.directSet;
+    if (this.pendingOp !== Op.Set || direct === undefined) return null;
+    this.pendingRegion = direct.reserve(length);
+    return this.pendingRegion === null ? null : this.pendingRegion.bytes;
+  }
+
+  valueAbandoned(): void {
+    if (this.pendingRegion !== null) this.backend.directSet!.release(this.pendingRegion);
+    this.pendingRegion = null;
+  }
+
   onValue(value: Buffer, terminated: boolean): void {
     this.engine.counters.cmd_set++;
     const noreply = this.pendingNoreply;
+    const region = this.pendingRegion;
+    this.pendingRegion = null;
     if (!terminated) {
+      if (region !== null) this.backend.directSet!.release(region);
       if (!noreply) this.replies.write(Replies.BAD_DATA_CHUNK);
+    } else if (region !== null) {
+      const m = this.fillPending(value, noreply);
+      this.submitResult(this.backend.directSet!.commit(region, m), noreply, m.op);
     } else {
-      const m = this.mutation;
-      m.op = this.pendingOp;
-      m.key = this.pendingKey;
-      m.value = value;
-      m.flags = this.pendingFlags;
-      m.exptime = this.pendingExptime;
-      m.cas = this.pendingCas;
-      m.now = this.now;
-      m.noreply = noreply;
-      this.submit(m);
+      this.submit(this.fillPending(value, noreply));
     }
     this.pendingKey = EMPTY;
     if (--this.requestBudget === 0) {
       this.replies.commit();
       this.requestBudget = REQUESTS_PER_EVENT;
     }
+  }
+
+  private fillPending(value: Buffer, noreply: boolean): Mutation {
+    const m = this.mutation;
+    m.op = this.pendingOp;
+    m.key = this.pendingKey;
+    m.value = value;
+    m.flags = this.pendingFlags;
+    m.exptime = this.pendingExptime;
+    m.cas = this.pendingCas;
+    m.now = this.now;
+    m.noreply = noreply;
+    return m;
   }
 
   // ---- dispatch (process_command_ascii) ----

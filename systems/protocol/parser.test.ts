@@ -121,3 +121,33 @@ test("a paused parser keeps later input and frames it on resume, in order", () =
   r.parser.resume();
   assert.deepEqual(r.events, ["line:a", "line:pause", "line:b", "line:c"]);
 });
+
+test("a split value goes into the handler's target, with its CRLF checked apart", () => {
+  const r = new Recorder();
+  const target = Buffer.alloc(5);
+  r.parser = new RequestParser({
+    onLine: (buf, start, end) => r.onLine(buf, start, end),
+    onValue: (value, terminated) => r.onValue(value, terminated),
+    valueTarget: (length) => (length === 5 ? target : null),
+  });
+  r.parser.feed(Buffer.from("v 5\r\nab", "latin1"));
+  r.parser.feed(Buffer.from("cde\r", "latin1"));
+  r.parser.feed(Buffer.from("\nv 5\r\nabcdexx", "latin1"));
+  assert.deepEqual(r.events, ["line:v 5", "value:abcde:ok", "line:v 5", "value:abcde:bad"]);
+  assert.equal(r.views[0].buffer, target.buffer);
+  assert.equal(r.views[0].byteOffset, target.byteOffset);
+});
+
+test("closing while a value is received into a target tells the handler to give the target back", () => {
+  let abandoned = 0;
+  const parser = new RequestParser({
+    onLine: () => parser.expectValue(10),
+    onValue: () => assert.fail("the value never completes"),
+    valueTarget: () => Buffer.alloc(10),
+    valueAbandoned: () => abandoned++,
+  });
+  parser.feed(Buffer.from("v\r\nabc", "latin1"));
+  parser.close();
+  parser.close();
+  assert.equal(abandoned, 1);
+});

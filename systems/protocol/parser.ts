@@ -21,6 +21,14 @@ export interface ParserHandler {
   onLine(buf: Buffer, start: number, end: number): void;
   /** The value announced by expectValue; `terminated` is false when the 2 bytes after it were not "\r\n". */
   onValue(value: Buffer, terminated: boolean): void;
+  /**
+   * Optional: where to put a value that did not arrive in one read (exactly `length` bytes, e.g. a
+   * region of the store's data area), or null to let the parser assemble it in a fresh Buffer.
+   * onValue then gets that same Buffer.
+   */
+  valueTarget?(length: number): Buffer | null;
+  /** Optional: the value being received into a valueTarget will never complete (the parser closed). */
+  valueAbandoned?(): void;
 }
 
 /** memcached's incomplete-line limit (try_read_command_ascii). */
@@ -45,8 +53,11 @@ export class RequestParser {
   private partialLength = 0;
   /** Length of the value being read (without its "\r\n"). */
   private valueLength = 0;
-  /** Assembly buffer for a value split across reads (length + 2 bytes). */
+  /** Where a value split across reads is assembled: the handler's target (length bytes) or ours (length + 2). */
   private valueBuf: Buffer | null = null;
+  private valueBufIsTarget = false;
+  /** The 2 bytes after a value assembled in a handler's target. */
+  private readonly tail = Buffer.alloc(2);
   private valueFilled = 0;
   private swallowRemaining = 0;
   private paused = false;
@@ -75,6 +86,8 @@ export class RequestParser {
 
   /** Stops for good: the connection is to be closed; further input is ignored. */
   close(): void {
+    if (this.mode === Mode.Value && this.valueBufIsTarget) this.handler.valueAbandoned?.();
+    this.valueBufIsTarget = false;
     this.mode = Mode.Closed;
     this.partial = null;
     this.partialLength = 0;
@@ -97,7 +110,7 @@ export class RequestParser {
 
   /** Bytes held for an incomplete line or value (for memory accounting and tests). */
   get bufferedBytes(): number {
-    let total = this.partialLength + (this.valueBuf ? this.valueBuf.length : 0);
+    let total = this.partialLength + (this.valueBuf && !this.valueBufIsTarget ? this.valueBuf.length : 0);
     for (const chunk of this.backlog) total += chunk.length;
     return total;
   }
@@ -235,19 +248,35 @@ export class RequestParser {
       return pos + total;
     }
     if (this.valueBuf === null) {
-      this.valueBuf = Buffer.allocUnsafe(total);
+      const target = this.handler.valueTarget?.(this.valueLength) ?? null;
+      this.valueBufIsTarget = target !== null;
+      this.valueBuf = target ?? Buffer.allocUnsafe(total);
       this.valueFilled = 0;
     }
     const take = Math.min(total - this.valueFilled, available);
-    chunk.copy(this.valueBuf, this.valueFilled, pos, pos + take);
+    this.fill(chunk, pos, take);
     this.valueFilled += take;
     if (this.valueFilled < total) return pos + take;
     const value = this.valueBuf;
-    this.valueBuf = null;
-    this.mode = Mode.Line;
     const end = this.valueLength;
-    this.handler.onValue(value.subarray(0, end), value[end] === RETURN && value[end + 1] === NEWLINE);
+    const after = this.valueBufIsTarget ? this.tail : value.subarray(end);
+    this.valueBuf = null;
+    this.valueBufIsTarget = false;
+    this.mode = Mode.Line;
+    this.handler.onValue(value.subarray(0, end), after[0] === RETURN && after[1] === NEWLINE);
     return pos + take;
+  }
+
+  /** Copies chunk[pos, pos + take) to the value being assembled (the 2 bytes after it go to `tail` for a target). */
+  private fill(chunk: Buffer, pos: number, take: number): void {
+    const buf = this.valueBuf!;
+    if (!this.valueBufIsTarget) {
+      chunk.copy(buf, this.valueFilled, pos, pos + take);
+      return;
+    }
+    const intoValue = Math.max(0, Math.min(take, this.valueLength - this.valueFilled));
+    chunk.copy(buf, this.valueFilled, pos, pos + intoValue);
+    for (let i = intoValue; i < take; i++) this.tail[this.valueFilled + i - this.valueLength] = chunk[pos + i];
   }
 }
 
