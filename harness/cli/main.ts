@@ -13,7 +13,7 @@ import { DeploymentHandle, parseFaultTarget, throwIfFailed } from "../deploy/han
 import { defaultStatePath, readState } from "../deploy/state.ts";
 import type { FaultRecord } from "../deploy/state.ts";
 import { startProxy } from "../proxy/proxy.ts";
-import { chainRefreshers, pbrViewRefresher, stateFileRefresher } from "../proxy/view-refresher.ts";
+import { chainRefreshers, groupViewRefresher, stateFileRefresher } from "../proxy/view-refresher.ts";
 import { formatStatusTable, formatTable } from "./format.ts";
 
 interface GlobalOptions {
@@ -56,7 +56,7 @@ program
   .option("--groups <n>", "plain: processes; pbr, cocytus: groups", integer("--groups", 1, 10_000))
   .option("--base-port <port>", "first port on each node (overrides the cluster's)", integer("--base-port", 1, 65535))
   .addOption(new Option("--launcher <how>", "bundle (dist/server.mjs on each node) or tsx (this checkout)").choices(["bundle", "tsx"]))
-  .option("--server-arg <arg...>", "extra flags passed to every server")
+  .option("--server-arg <arg>", "an extra flag for every server, repeatable (--server-arg=--recovery --server-arg=blocked)", (arg: string, list: string[]) => [...list, arg], [] as string[])
   .action(async (options: { mode: "plain" | "pbr" | "cocytus"; cluster?: string; k?: number; m?: number; memory?: number; groups?: number; basePort?: number; launcher?: "bundle" | "tsx"; serverArg?: string[] }, command: Command) => {
     const { state, clusters } = globals(command);
     if (options.mode !== "cocytus" && (options.k !== undefined || options.m !== undefined)) {
@@ -156,7 +156,7 @@ program
     const state = readState(statePath);
     if (!state || state.status !== "up") throw new Error(state ? `the deployment in ${statePath} is still ${state.status}` : `nothing is deployed (no state file at ${statePath})`);
     const fromState = stateFileRefresher(() => readState(statePath), state.deploymentId);
-    const refresh = state.mode === "pbr" ? chainRefreshers(fromState, pbrViewRefresher(state.processes)) : fromState;
+    const refresh = state.mode === "plain" ? fromState : chainRefreshers(fromState, groupViewRefresher(state.mode, state.processes));
     const proxy = await startProxy({ host: options.host, port: options.port, shape: state.shape, processes: state.processes, refresh });
     process.stdout.write(`proxy listening ${proxy.host}:${proxy.port} for ${state.mode} on cluster ${state.cluster} (${state.processes.length} processes); Ctrl-C stops it\n`);
     await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -66,6 +66,9 @@ test("plain on a local cluster: 15 processes answer, a key set through the proxy
       assert.equal(readState(cluster.statePath)?.faults[0].target, "node 2");
       assert.throws(() => deployment.resolve({ node: 5 }), /node must be a node number 0..4 \(0 = node1, .*found 5/);
       assert.throws(() => deployment.resolve({ processId: "plain-99" }), /no process "plain-99"/);
+      const logs = await deployment.collectLogs(join(cluster.dir, "run", "logs"));
+      assert.equal(logs.length, 15);
+      assert.match(readFileSync(logs[3], "utf8"), new RegExp(`^listening 127\\.0\\.1\\.4:${cluster.basePort} mode=plain pid=\\d+`, "m"));
     } finally {
       await deployment.teardown();
     }

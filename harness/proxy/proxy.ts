@@ -29,6 +29,8 @@ export interface RunningProxy {
   close(): Promise<void>;
 }
 
+const REFRESH_INTERVAL_MS = 1000;
+
 /** stats fields that describe one process rather than add up over the cluster. */
 const NON_ADDITIVE_STATS = new Set(["pid", "uptime", "time", "version", "libevent", "pointer_size", "threads", "limit_maxbytes_per_process", "max_connections"]);
 
@@ -113,6 +115,7 @@ function serveClient(socket: Socket, router: Router): void {
 class Router {
   private readonly backends = new Map<string, Backend>();
   private refreshing: Promise<void> | undefined;
+  private readonly lastRefresh = new Map<string, number>();
 
   constructor(
     private readonly table: RouteTable,
@@ -190,14 +193,14 @@ class Router {
   }
 
   /**
-   * Sends to the owner of a route; if it cannot be reached or says it is no longer the primary,
+   * Sends to the owner of a route; if it cannot be reached or says it no longer owns the key,
    * refreshes the view and tries once more.
    */
   private async send(routeKey: string, bytes: Buffer, shape: ReplyShape): Promise<Reply> {
     const target = this.table.ownerOf(routeKey);
     try {
       const reply = await this.backend(target).request(bytes, shape);
-      if (!this.refresh || !isNotPrimary(reply)) return reply;
+      if (!this.refresh || !isNotOwner(reply)) return reply;
     } catch (error) {
       if (!(error instanceof BackendError) || !this.refresh) throw error;
     }
@@ -209,10 +212,16 @@ class Router {
     return this.backend(target).request(bytes, shape);
   }
 
-  /** Concurrent failures share one refresh. */
+  /**
+   * Concurrent failures share one refresh, and a target refreshed less than a second ago is not
+   * refreshed again (while a group has no owner for a key, clients get quick errors, not a wait each).
+   */
   private refreshOnce(failed: BackendTarget): Promise<void> {
+    const key = `${failed.host}:${failed.port}`;
+    if (!this.refreshing && Date.now() - (this.lastRefresh.get(key) ?? 0) < REFRESH_INTERVAL_MS) return Promise.resolve();
     if (!this.refreshing) {
       this.refreshing = this.refresh!(failed, this.table).finally(() => {
+        this.lastRefresh.set(key, Date.now());
         this.refreshing = undefined;
       });
     }
@@ -230,11 +239,11 @@ class Router {
   }
 }
 
-const NOT_PRIMARY = "SERVER_ERROR not primary";
+/** What a pbr member that is not the primary, or a cocytus member that does not serve the key, answers. */
+const NOT_OWNER = /^SERVER_ERROR not (primary|the owner)/;
 
-/** pbr's answer from a member that is not (or no longer) its group's primary. */
-function isNotPrimary(reply: Reply): boolean {
-  return reply.kind === "line" && reply.raw.toString("latin1", 0, NOT_PRIMARY.length) === NOT_PRIMARY;
+function isNotOwner(reply: Reply): boolean {
+  return reply.kind === "line" && NOT_OWNER.test(reply.raw.toString("latin1", 0, 40));
 }
 
 function joinWithSpaces(keys: Buffer[]): Buffer[] {

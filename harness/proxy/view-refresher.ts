@@ -1,25 +1,37 @@
 import { connect } from "node:net";
-import { parseView, type GroupView } from "../../systems/pbr/view.ts";
+import { parseCocytusView } from "../../systems/cocytus/recovery/view.ts";
+import { parseView } from "../../systems/pbr/view.ts";
 import type { ProcessInfo } from "../deploy/types.ts";
 import type { Refresher } from "./proxy.ts";
 import type { RouteTable } from "./route-table.ts";
 
+/** A group's view as the proxy needs it: who serves each route member, by client address. */
+interface OwnersView {
+  group: number;
+  /** Per route member (pbr: only 0, the primary; cocytus: data index): a client address, or null while none serves it. */
+  owners: Array<{ address: string; memberIndex: number } | null>;
+}
+
 /**
- * A pbr refresher: when a group's primary cannot be reached, ask the group's other members for
- * their `view` (systems/pbr/view.ts) and point the group's route at the primary it names. While
- * the members are still electing (primary -1), ask again every 100 ms until `timeoutMs`.
+ * A pbr or cocytus refresher: when an owner cannot be reached (or answers that it no longer owns
+ * the key), ask the group's other members for their `view` (systems/pbr/view.ts,
+ * systems/cocytus/recovery/view.ts) and point the group's routes at the owners it names. While the
+ * group is still electing or preparing (an owner of -1), ask again every 100 ms until `timeoutMs`.
  */
-export function pbrViewRefresher(processes: readonly ProcessInfo[], timeoutMs = 5000): Refresher {
+export function groupViewRefresher(mode: "pbr" | "cocytus", processes: readonly ProcessInfo[], timeoutMs = 5000): Refresher {
   return async (failed, table) => {
-    const failedProcess = processes.find((p) => p.id === failed.id);
+    const failedProcess = processes.find((p) => p.id === failed.id) ?? processes.find((p) => p.host === failed.host && p.port === failed.port);
     if (!failedProcess) return;
     const members = processes.filter((p) => p.group === failedProcess.group).sort((a, b) => a.index - b.index);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       for (const member of members) {
         if (member.host === failed.host && member.port === failed.port) continue;
-        const view = await askView(member.host, member.port, 1000).catch(() => undefined);
-        if (view && adopt(view, members, table)) return;
+        const view = await askView(member.host, member.port, mode, 1000).catch(() => undefined);
+        if (view && view.owners.every((owner) => owner !== null)) {
+          adopt(view, members, table);
+          return;
+        }
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -33,20 +45,33 @@ export function chainRefreshers(...refreshers: Refresher[]): Refresher {
   };
 }
 
-function adopt(view: GroupView, members: ProcessInfo[], table: RouteTable): boolean {
-  if (view.primary < 0) return false;
-  const address = view.members[view.primary];
-  if (!address) return false;
-  const separator = address.lastIndexOf(":");
-  const host = address.slice(0, separator);
-  const port = Number(address.slice(separator + 1));
-  const member = members.find((p) => p.index === view.primary);
-  table.setOwner(view.group, 0, { id: member?.id ?? `pbr-g${view.group}-member${view.primary}`, host, port });
-  return true;
+function adopt(view: OwnersView, members: ProcessInfo[], table: RouteTable): void {
+  view.owners.forEach((owner, routeMember) => {
+    if (!owner) return;
+    const separator = owner.address.lastIndexOf(":");
+    const member = members.find((p) => p.index === owner.memberIndex);
+    table.setOwner(view.group, routeMember, { id: member?.id ?? `g${view.group}-member${owner.memberIndex}`, host: owner.address.slice(0, separator), port: Number(owner.address.slice(separator + 1)) });
+  });
+}
+
+function ownersOf(mode: "pbr" | "cocytus", reply: string): OwnersView {
+  if (mode === "pbr") {
+    const view = parseView(reply);
+    const address = view.primary < 0 ? null : view.members[view.primary];
+    return { group: view.group, owners: [address ? { address, memberIndex: view.primary } : null] };
+  }
+  const view = parseCocytusView(reply);
+  return {
+    group: view.group,
+    owners: view.owners.map((owner) => {
+      const address = owner < 0 ? null : view.members[owner];
+      return address ? { address, memberIndex: owner } : null;
+    }),
+  };
 }
 
 /** Sends `view` to a server and parses its reply. */
-export function askView(host: string, port: number, timeoutMs: number): Promise<GroupView> {
+function askView(host: string, port: number, mode: "pbr" | "cocytus", timeoutMs: number): Promise<OwnersView> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
     let reply = "";
@@ -61,7 +86,7 @@ export function askView(host: string, port: number, timeoutMs: number): Promise<
       clearTimeout(timer);
       socket.destroy();
       try {
-        resolve(parseView(reply));
+        resolve(ownersOf(mode, reply));
       } catch (error) {
         reject(error);
       }
