@@ -64,7 +64,7 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
         try {
           const measurement = await measureOne(context, progress, system, size, records, repeat);
           all.push(measurement);
-          progress.log(`${system} ${size.label}: ${measurement.bytesPerValueByte.toFixed(3)} bytes of RSS per value byte (${(measurement.load.valueBytes / 2 ** 20).toFixed(0)} MB of values in ${measurement.load.seconds.toFixed(0)} s)`);
+          progress.log(`${system} ${size.label}: ${measurement.bytesPerValueByte.toFixed(3)} bytes of RSS per value byte (${(measurement.load.valueBytes / 2 ** 20).toFixed(1)} MB of values in ${measurement.load.seconds.toFixed(0)} s)`);
         } catch (error) {
           throwIfAborted(context.signal);
           const message = (error as Error).message;
@@ -234,10 +234,12 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
+    const done = () => {
       clearTimeout(timer);
+      signal.removeEventListener("abort", done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
   });
 }

@@ -1,0 +1,94 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtemp, mkdir, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { hasNativeMemcached } from "../../../test/support/memcached.ts";
+
+function experiment(args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", ...args], { encoding: "utf8", timeout: 300_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test(
+  "a tiny real fig-memory run against native memcached fills its run folder, appends runs.csv, and --check fails on the figure that regressed",
+  { skip: !hasNativeMemcached() && "native memcached is not installed", timeout: 300_000 },
+  async () => {
+    const out = await mkdtemp(join(tmpdir(), "fig-memory-"));
+    try {
+      await mkdir(join(out, "baseline"));
+      // 1k: impossibly good baseline (must regress); 4k: generous (passes); 16k and zipf: none.
+      await writeFile(join(out, "baseline", "memory.csv"), "system,size,profile,bytes_per_value_byte,commit,date\nmemcached,1k,fast,0.0010,x,y\nmemcached,4k,fast,100000,x,y\n");
+      const run = experiment(["fig-memory", "--systems", "memcached", "--records", "2000", "--out", out, "--check", "--seed", "7"]);
+      assert.equal(run.code, 1, `expected exit code 1 from --check\n${run.stderr}`);
+      assert.match(run.stdout, /memcached\s+1k\s+0\.0010\s+\d+\.\d{4}\s+\+\d+\.\d %\s+REGRESSION/);
+      assert.match(run.stdout, /memcached\s+4k\s+100000\.0000\s+.*better/);
+      assert.match(run.stdout, /no baseline for memcached 16k/);
+      assert.match(run.stdout, /check FAILED: 1 figure\(s\) more than 2 % worse/);
+      assert.match(run.stderr, /FAILED fig-memory --check: memcached 1k/);
+
+      const parent = join(out, "fig-memory");
+      const folder = join(parent, await readlink(join(parent, "latest")));
+      const files = await readdir(folder);
+      for (const name of ["experiment.json", "memory.csv", "memory-repeats.csv", "figure-data.json", "fig-memory.vl.json", "fig-memory.svg", "fig-memory.png", "summary.md", "raw"]) {
+        assert.ok(files.includes(name), `run folder should hold ${name}; it holds ${files.join(", ")}`);
+      }
+      const record = JSON.parse(await readFile(join(folder, "experiment.json"), "utf8"));
+      assert.equal(record.experiment, "fig-memory");
+      assert.equal(record.status, "failed");
+      assert.equal(record.seed, 7);
+      assert.equal(record.config.records, 2000);
+      assert.match(record.git.commit, /^[0-9a-f]{40}$|^unknown$/);
+      assert.equal(typeof record.git.dirty, "boolean");
+      assert.equal(record.versions.node, process.versions.node);
+      assert.match(record.versions["vega-lite"], /^\d+\.\d+\.\d+/);
+      assert.match(record.versions.memcached, /^\d+\.\d+/);
+      assert.ok(record.machine.cores >= 1 && record.machine.memoryBytes > 0 && record.machine.kernel.length > 0);
+
+      const raw = await readdir(join(folder, "raw"));
+      for (const size of ["1k", "4k", "16k", "zipf"]) {
+        assert.ok(raw.includes(`memcached-${size}.json`) && raw.includes(`memcached-${size}-load.json`), `raw/ should hold memcached-${size}.json and -load.json; it holds ${raw.join(", ")}`);
+      }
+      const measurement = JSON.parse(await readFile(join(folder, "raw", "memcached-1k.json"), "utf8"));
+      assert.equal(measurement.processes.length, 15);
+      assert.equal(measurement.load.records, 2000);
+      assert.equal(measurement.load.valueBytes, 2000 * 1024, "1 KB values, as the client counted them");
+      assert.ok(measurement.processes.every((p: { rssAfter: number; statsAfter: { curr_items?: string } }) => p.rssAfter > 0 && p.statsAfter.curr_items !== undefined));
+      const driver = JSON.parse(await readFile(join(folder, "raw", "memcached-1k-load.json"), "utf8"));
+      assert.equal(driver.format, "ycsb-ts-result/1");
+      assert.equal(driver.measurements.INSERT.statuses.OK, 2000);
+      assert.equal(typeof driver.measurements.INSERT.histogram, "string");
+
+      const csv = (await readFile(join(folder, "memory.csv"), "utf8")).trim().split("\n");
+      assert.equal(csv.length, 5, "a header and one row per size");
+      const svg = await readFile(join(folder, "fig-memory.svg"), "utf8");
+      assert.equal(svg.split('aria-roledescription="bar"').length - 1, 4, "one memcached bar per size, no savings bars without pbr and cocytus");
+      const summary = await readFile(join(folder, "summary.md"), "utf8");
+      assert.match(summary, /\| memcached \(native, 15 processes\) \|/);
+      assert.match(summary, /\| memcached 1\.6\.18, one process \| 1\.18 \|/);
+
+      const runs = (await readFile(join(out, "runs.csv"), "utf8")).trim().split("\n");
+      assert.equal(runs.length, 5);
+      assert.match(runs[1], /^[0-9a-f]{40},(true|false),\d{4}-.*,memcached,1k,\d+\.\d{4},,fast,local,2000,2048000,1,fig-memory\//);
+
+      const rerender = experiment(["--render", folder]);
+      assert.equal(rerender.code, 0, rerender.stderr);
+      assert.match(rerender.stdout, /rendered fig-memory\.svg, fig-memory\.png/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  },
+);
+
+test("the experiment command answers a wrong name with the right ones and lists what each experiment does", () => {
+  const wrong = experiment(["fig-memroy"]);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /unknown experiment "fig-memroy"; expected one of: fig-memory, fig-throughput/);
+  const list = experiment(["--list"]);
+  assert.equal(list.code, 0);
+  assert.match(list.stdout, /^fig-memory {2}\[built\]\n {2}what: {6}RSS growth per value byte/m);
+  assert.match(list.stdout, /time: {6}--fast .*; --paper /);
+  assert.match(list.stdout, /^all {2}runs every experiment/m);
+});
+
