@@ -242,6 +242,7 @@ export class ProtocolSession implements ParserHandler {
     this.gone = true;
     this.closing = true;
     this.parser.close();
+    this.replies.abandon();
     this.engine.counters.curr_connections--;
   }
 
@@ -690,8 +691,7 @@ export class ProtocolSession implements ParserHandler {
     let p = this.replies.reservedAt;
     out.set(VALUE_PREFIX, p);
     p += 6;
-    out.set(line.subarray(keyStart, keyEnd), p);
-    p += keyLength;
+    for (let i = keyStart; i < keyEnd; i++) out[p++] = line[i];
     out[p++] = 0x20;
     p = writeDecimal(out, p, flags);
     out[p++] = 0x20;

@@ -44,7 +44,7 @@ test("a CAS unique above 2^53 parses as the never-matching -1", () => {
 
 test("decimal digits are written in place with their exact length", () => {
   const out = Buffer.alloc(20);
-  for (const value of [0, 7, 10, 99, 1048576, Number.MAX_SAFE_INTEGER]) {
+  for (const value of [0, 7, 10, 99, 100000, 999999, 1000000, 1048576, 2147483647, 2147483648, 4294967295, Number.MAX_SAFE_INTEGER]) {
     const end = writeDecimal(out, 2, value);
     assert.equal(out.subarray(2, end).toString(), String(value));
     assert.equal(decimalLength(value), String(value).length);

@@ -118,20 +118,25 @@ export function writeDecimal(buf: Uint8Array, pos: number, value: number): numbe
     buf[pos] = ZERO + value;
     return pos + 1;
   }
-  let digits = 1;
-  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
-  let i = pos + digits - 1;
-  for (let v = value; ; ) {
-    buf[i--] = ZERO + (v % 10);
-    v = Math.floor(v / 10);
-    if (v === 0) break;
+  const end = pos + decimalLength(value);
+  let i = end - 1;
+  if (value <= 0x7fffffff) {
+    // Integer arithmetic for the common case (lengths, flags, small CAS uniques).
+    for (let v = value | 0; v > 0; v = (v / 10) | 0) buf[i--] = ZERO + (v % 10);
+    return end;
   }
-  return pos + digits;
+  for (let v = value; v > 0; v = Math.floor(v / 10)) buf[i--] = ZERO + (v % 10);
+  return end;
 }
 
 /** How many bytes writeDecimal produces for `value`. */
 export function decimalLength(value: number): number {
-  let digits = 1;
-  for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+  if (value < 10) return 1;
+  if (value < 100) return 2;
+  if (value < 1000) return 3;
+  if (value < 10000) return 4;
+  if (value < 100000) return 5;
+  let digits = 6;
+  for (let limit = 1000000; value >= limit; limit *= 10) digits++;
   return digits;
 }

@@ -34,6 +34,8 @@ export class ReplyQueue {
   private readonly entries: Array<Buffer | Slot> = [];
   private committedCount = 0;
   private pendingSlots = 0;
+  /** The connection is gone: nothing more is written. */
+  private abandoned = false;
   /** The open segment: openBuf[openStart, openEnd), committed up to openCommitted. */
   private openBuf: Buffer = slab;
   private openStart = -1;
@@ -128,8 +130,17 @@ export class ReplyQueue {
     return true;
   }
 
+  /** Drops everything and ignores later writes (the connection is gone). */
+  abandon(): void {
+    this.abandoned = true;
+    this.entries.length = 0;
+    this.committedCount = 0;
+    this.openStart = this.openCommitted = this.openEnd;
+  }
+
   /** Sends the committed replies up to the first one still pending. */
   flush(): void {
+    if (this.abandoned) return;
     const entries = this.entries;
     let ready = 0;
     while (ready < this.committedCount) {
