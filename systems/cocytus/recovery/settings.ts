@@ -1,0 +1,39 @@
+/**
+ * Recovery settings of a cocytus server process. The server entry has no flags for them yet
+ * (systems/server/options.ts belongs to another part), so they come from the environment, like
+ * COCYTUS_CODEC and COCYTUS_FAILURE_TIMEOUT_MS (failure detection, read by server.ts) do:
+ *
+ *   COCYTUS_RECOVERY=online|blocked    online repair (default) or the blocked variant
+ *   COCYTUS_GROUPS=G                   groups in the deployment: the leader routes keys to the
+ *                                      data processes it hosts (needed when it hosts two)
+ *   COCYTUS_REPAIR_BATCH_PAGES=64      pages per repair batch
+ *
+ * The intended flags are --recovery, --groups and --repair-batch-pages.
+ */
+import type { RecoveryMode } from "./hosted-data.ts";
+
+export interface RecoverySettings {
+  mode: RecoveryMode;
+  groups: number | undefined;
+  batchPages: number;
+}
+
+function integerSetting(environment: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const text = environment[name];
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new Error(`cocytus: ${name} must be an integer from ${min} to ${max}, found ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+/** Reads the settings; throws naming the variable, what was expected and what was found. */
+export function recoverySettingsFrom(environment: NodeJS.ProcessEnv = process.env): RecoverySettings {
+  const mode = environment.COCYTUS_RECOVERY ?? "online";
+  if (mode !== "online" && mode !== "blocked") throw new Error(`cocytus: COCYTUS_RECOVERY must be online or blocked, found ${JSON.stringify(mode)}`);
+  return {
+    mode,
+    groups: integerSetting(environment, "COCYTUS_GROUPS", 1, 1_000_000),
+    batchPages: integerSetting(environment, "COCYTUS_REPAIR_BATCH_PAGES", 1, 4096) ?? 64,
+  };
+}
