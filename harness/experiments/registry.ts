@@ -1,4 +1,5 @@
 /** Every experiment of DESIGN section 11, built or not: what it does, its cost, what it waits for. */
+import { figLatency } from "./fig-latency/experiment.ts";
 import { figMemory } from "./fig-memory/experiment.ts";
 import { figThroughput } from "./fig-throughput/experiment.ts";
 import type { ExperimentDefinition, ExperimentName } from "./types.ts";
@@ -8,15 +9,7 @@ const paperSystems = ["plain", "pbr", "cocytus"];
 export const experiments: Record<ExperimentName, ExperimentDefinition> = {
   "fig-memory": figMemory,
   "fig-throughput": figThroughput,
-  "fig-latency": {
-    name: "fig-latency",
-    what: "average and p50/p90/p99 latency of reads and writes per system (merged HdrHistograms)",
-    fastTime: "~10 min (planned)",
-    paperTime: "~1 h (planned)",
-    resources: "as fig-throughput",
-    needs: "its module (harness/experiments/fig-latency/) on ycsb-ts run phases with open-loop targets; the pbr and cocytus modes",
-    systems: [...paperSystems, "memcached"],
-  },
+  "fig-latency": figLatency,
   "table-cpu": {
     name: "table-cpu",
     what: "CPU of each role (plain, primary, backup, data, parity) at 50 / 95 / 100 % reads, the paper's Table 2",

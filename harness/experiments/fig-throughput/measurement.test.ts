@@ -44,6 +44,7 @@ test("an open-loop record reports latencies from the intended start (coordinated
   assert.equal(record.targetOpsPerSec, 400);
   assert.equal(record.latency.READ?.p50, 250);
   assert.equal(record.latency.UPDATE?.p50, 700);
+  assert.equal(record.serviceLatency?.READ?.p50, 100, "the send-to-answer latency is kept beside it");
 });
 
 test("a run phase with more than 1 % failed operations, or none done, is not a clean measurement", () => {

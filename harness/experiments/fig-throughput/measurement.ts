@@ -70,6 +70,8 @@ export interface RunRecord {
    * (the driver's Intended-<OP>, coordinated omission corrected).
    */
   latency: Partial<Record<OpName, LatencyStats>>;
+  /** Open loop only: from send to answer; far below `latency` when requests queued behind a backlog. */
+  serviceLatency?: Partial<Record<OpName, LatencyStats>>;
   /** Operations that returned an error (READ-FAILED, UPDATE-FAILED). */
   failedOperations: number;
   /** Reads that returned bytes never written, or nothing for an acknowledged key. */
@@ -262,13 +264,16 @@ export function runRecord(
   window: { seconds: number; processes: Record<string, number>; clientCpuSeconds: number },
 ): RunRecord {
   const open = result.target > 0;
-  const latency: Partial<Record<OpName, LatencyStats>> = {};
-  for (const op of opNames) {
-    const measured = result.measurements[open ? `Intended-${op}` : op];
-    if (!measured || measured.count === 0) continue;
-    const { statuses: _statuses, ...stats } = measured;
-    latency[op] = stats;
-  }
+  const latencies = (prefix: string) => {
+    const found: Partial<Record<OpName, LatencyStats>> = {};
+    for (const op of opNames) {
+      const measured = result.measurements[`${prefix}${op}`];
+      if (!measured || measured.count === 0) continue;
+      const { statuses: _statuses, ...stats } = measured;
+      found[op] = stats;
+    }
+    return found;
+  };
   const failedOperations = opNames.reduce((sum, op) => sum + (result.measurements[`${op}-FAILED`]?.count ?? 0), 0);
   return {
     variant: meta.variant.label,
@@ -282,7 +287,8 @@ export function runRecord(
     runtimeMs: result.runtimeMs,
     operations: result.operations,
     throughput: result.throughput,
-    latency,
+    latency: latencies(open ? "Intended-" : ""),
+    ...(open ? { serviceLatency: latencies("") } : {}),
     failedOperations,
     corrupted: result.verification.corrupted,
     missingAcknowledged: result.verification.missingAcknowledged,
