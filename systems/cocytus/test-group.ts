@@ -41,6 +41,8 @@ export interface TestGroupOptions {
   host?: string;
   /** Extra node flags for every member (e.g. --max-semi-space-size). */
   nodeFlags?: string[];
+  /** Extra environment variables for every member (e.g. COCYTUS_RECOVERY=blocked). */
+  env?: Record<string, string>;
 }
 
 const SERVER_ENTRY = fileURLToPath(new URL("../server/main.ts", import.meta.url));
@@ -77,7 +79,7 @@ export async function startTestGroup(options: TestGroupOptions = {}): Promise<Te
       const child = spawn(process.execPath, [...(options.nodeFlags ?? []), "--import", "tsx", SERVER_ENTRY, ...args.map(String)], {
         cwd: fileURLToPath(new URL("../..", import.meta.url)),
         stdio: ["ignore", "ignore", "pipe"],
-        env: options.codec === undefined ? process.env : { ...process.env, COCYTUS_CODEC: options.codec },
+        env: { ...process.env, ...options.env, ...(options.codec === undefined ? {} : { COCYTUS_CODEC: options.codec }) },
       });
       child.stderr?.on("data", (chunk: Buffer) => {
         if (stderr.length < 100_000) stderr += `[${index}] ${chunk.toString()}`;
