@@ -49,6 +49,11 @@ export async function runExperiment(definition: ExperimentDefinition, config: Ex
   await folder.writeJson("experiment.json", record);
 
   const cleanup = new Cleanup();
+  // Registered first, so it runs last on Ctrl-C: the record says the run was interrupted.
+  cleanup.add("experiment.json", async () => {
+    if (!cleanup.signal.aborted) return;
+    await folder.writeJson("experiment.json", { ...record, status: "interrupted", finishedAt: new Date().toISOString() });
+  });
   cleanup.installSignalHandlers();
   let outcome: ExperimentOutcome;
   try {

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtemp, mkdir, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
+import { loadCluster, processFiles, resolveLocalPath } from "../../cluster/index.ts";
 
 function experiment(args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", ...args], { encoding: "utf8", timeout: 300_000 });
@@ -92,3 +93,53 @@ test("the experiment command answers a wrong name with the right ones and lists 
   assert.match(list.stdout, /^all {2}runs every experiment/m);
 });
 
+
+test("Ctrl-C during loading tears down every process the run started and records the run as interrupted", { skip: !hasNativeMemcached() && "native memcached is not installed", timeout: 120_000 }, async () => {
+  const out = await mkdtemp(join(tmpdir(), "fig-memory-"));
+  const child = spawn(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", "fig-memory", "--systems", "memcached", "--records", "200000", "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    let stderr = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no loading phase within 60 s:\n${stderr}`)), 60_000);
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/memcached · 1 KB: loading/.test(stderr)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const pids = await startedMemcachedPids();
+    assert.equal(pids.length, 15);
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGINT");
+    assert.equal(await exited, 130);
+    for (const pid of pids) assert.equal(isAlive(pid), false, `memcached pid ${pid} must be gone`);
+    const parent = join(out, "fig-memory");
+    const record = JSON.parse(await readFile(join(parent, await readlink(join(parent, "latest")), "experiment.json"), "utf8"));
+    assert.equal(record.status, "interrupted");
+  } finally {
+    child.kill("SIGKILL");
+    await rm(out, { recursive: true, force: true });
+  }
+});
+
+/** The pids the local executor recorded for memcached-0..14 (pidfiles in each node's workDir). */
+async function startedMemcachedPids(): Promise<number[]> {
+  const cluster = loadCluster("local");
+  return Promise.all(
+    Array.from({ length: 15 }, async (_, p) => {
+      const node = cluster.nodes[p % cluster.nodes.length];
+      return Number((await readFile(resolveLocalPath(processFiles(node, `memcached-${p}`).pidPath), "utf8")).trim());
+    }),
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
