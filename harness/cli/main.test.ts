@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { routeKey, type RoutingShape } from "../../systems/routing/router.ts";
 import { freePort } from "../../test/support/ports.ts";
 import { waitForPort } from "../../test/support/process.ts";
+import { requestReply } from "../../test/support/request-reply.ts";
 import { readState } from "../deploy/state.ts";
 import { makeTestCluster, processesIn, type TestCluster } from "../deploy/test-cluster.ts";
 import type { ProcessInfo } from "../deploy/types.ts";
@@ -53,27 +53,6 @@ async function startedProcesses(cluster: TestCluster, count: number, timeoutMs =
   throw new Error(`the state file did not record ${count} processes within ${timeoutMs} ms`);
 }
 
-async function ask(host: string, port: number, request: string, until: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    let reply = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no reply from ${host}:${port}; got ${JSON.stringify(reply)}`));
-    }, 5000);
-    socket.on("data", (d: Buffer) => {
-      reply += d.toString("latin1");
-      if (reply.endsWith(until)) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(reply);
-      }
-    });
-    socket.on("error", reject);
-    socket.write(request);
-  });
-}
-
 test("up prints the process table as JSON; status, kill node 2, the proxy and down work as separate invocations", async () => {
   const cluster = await makeTestCluster();
   let proxy: CliRun | undefined;
@@ -89,9 +68,9 @@ test("up prints the process table as JSON; status, kill node 2, the proxy and do
     proxy = startCli(cluster, ["proxy", "--port", String(proxyPort)]);
     await waitForPort("127.0.0.1", proxyPort, 20_000, proxy.child);
     const shape: RoutingShape = { mode: "plain", groups: 15 };
-    assert.equal(await ask("127.0.0.1", proxyPort, "set through-the-proxy 7 0 3\r\nabc\r\n", "\r\n"), "STORED\r\n");
+    assert.equal(await requestReply("127.0.0.1", proxyPort, "set through-the-proxy 7 0 3\r\nabc\r\n", "\r\n"), "STORED\r\n");
     const owner = table[routeKey("through-the-proxy", shape).group];
-    assert.equal(await ask(owner.host, owner.port, "get through-the-proxy\r\n", "END\r\n"), "VALUE through-the-proxy 7 3\r\nabc\r\nEND\r\n");
+    assert.equal(await requestReply(owner.host, owner.port, "get through-the-proxy\r\n", "END\r\n"), "VALUE through-the-proxy 7 3\r\nabc\r\nEND\r\n");
 
     const kill = await runCli(cluster, ["kill", "node", "2"]);
     assert.equal(kill.code, 0, kill.stderr);

@@ -6,34 +6,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { routeKey } from "../../systems/routing/router.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { requestReply } from "../../test/support/request-reply.ts";
 import { startProxy } from "../proxy/proxy.ts";
 import { deploy } from "./deploy.ts";
 import { answersVersion } from "./readiness.ts";
 import { readState } from "./state.ts";
 import { makeTestCluster, processesIn } from "./test-cluster.ts";
-
-/** One request/reply over a fresh connection (the reply is complete when it ends with `until`). */
-async function ask(host: string, port: number, request: string, until = "\r\n"): Promise<string> {
-  const { connect } = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host, port });
-    let reply = "";
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no complete reply from ${host}:${port} to ${JSON.stringify(request)}; got ${JSON.stringify(reply)}`));
-    }, 5000);
-    socket.on("data", (d: Buffer) => {
-      reply += d.toString("latin1");
-      if (reply.endsWith(until)) {
-        clearTimeout(timer);
-        socket.destroy();
-        resolve(reply);
-      }
-    });
-    socket.on("error", reject);
-    socket.write(request);
-  });
-}
 
 test("plain on a local cluster: 15 processes answer, a key set through the proxy lives on its owner, kill node 2 kills exactly its processes, teardown leaves none", async () => {
   const cluster = await makeTestCluster();
@@ -49,9 +27,9 @@ test("plain on a local cluster: 15 processes answer, a key set through the proxy
       const proxy = await startProxy({ port: 0, shape: deployment.shape, processes: deployment.processes });
       try {
         for (const key of ["user6284781860667377211", "user8517097267634966620", "alpha", "beta"]) {
-          assert.equal(await ask(proxy.host, proxy.port, `set ${key} 0 0 5\r\nvalue\r\n`), "STORED\r\n");
+          assert.equal(await requestReply(proxy.host, proxy.port, `set ${key} 0 0 5\r\nvalue\r\n`), "STORED\r\n");
           const owner = deployment.processes[routeKey(key, deployment.shape).group];
-          assert.equal(await ask(owner.host, owner.port, `get ${key}\r\n`, "END\r\n"), `VALUE ${key} 0 5\r\nvalue\r\nEND\r\n`);
+          assert.equal(await requestReply(owner.host, owner.port, `get ${key}\r\n`, "END\r\n"), `VALUE ${key} 0 5\r\nvalue\r\nEND\r\n`);
         }
       } finally {
         await proxy.close();
