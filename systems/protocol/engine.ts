@@ -476,13 +476,7 @@ export class ProtocolSession implements ParserHandler {
 
   /** Removes a key without a reply of its own (a set that was too large). */
   private quietDelete(key: Buffer): void {
-    const m = this.mutation;
-    m.op = Op.Delete;
-    m.key = key;
-    m.value = EMPTY;
-    m.now = this.now;
-    m.noreply = true;
-    const result = this.backend.execute(m);
+    const result = this.backend.execute(this.mutationFor(Op.Delete, key, 0, true));
     if (!Buffer.isBuffer(result)) this.replies.writeLater(result.then(() => Replies.NONE), () => Replies.NONE);
   }
 
@@ -523,15 +517,21 @@ export class ProtocolSession implements ParserHandler {
   }
 
   private submitKeyed(op: Op, exptime: number, delta: bigint): void {
+    const m = this.mutationFor(op, this.tokens.view(1), exptime, this.noreply);
+    m.delta = delta;
+    this.submit(m);
+  }
+
+  /** The reused mutation, filled for a write without a value. */
+  private mutationFor(op: Op, key: Buffer, exptime: number, noreply: boolean): Mutation {
     const m = this.mutation;
     m.op = op;
-    m.key = this.tokens.view(1);
+    m.key = key;
     m.value = EMPTY;
     m.exptime = exptime;
-    m.delta = delta;
     m.now = this.now;
-    m.noreply = this.noreply;
-    this.submit(m);
+    m.noreply = noreply;
+    return m;
   }
 
   private flushAll(count: number): void {
@@ -547,13 +547,7 @@ export class ProtocolSession implements ParserHandler {
     }
     const flushAt = delay > 0 ? absoluteExptime(delay, this.now) : this.now;
     if (!this.engine.scheduleFlush(flushAt, this.now)) return this.reply(Replies.OK);
-    const m = this.mutation;
-    m.op = Op.FlushAll;
-    m.key = EMPTY;
-    m.value = EMPTY;
-    m.now = this.now;
-    m.noreply = noreply;
-    this.submit(m);
+    this.submit(this.mutationFor(Op.FlushAll, EMPTY, 0, noreply));
   }
 
   /** Hands a mutation to the backend and queues its reply. */
@@ -710,14 +704,7 @@ export class ProtocolSession implements ParserHandler {
 
   /** gat/gats: the touch goes through the backend like any write; returns its Promise if any. */
   private touchAfterRead(key: Buffer, exptime: number): Promise<Buffer> | null {
-    const m = this.mutation;
-    m.op = Op.Touch;
-    m.key = key;
-    m.value = EMPTY;
-    m.exptime = exptime;
-    m.now = this.now;
-    m.noreply = true;
-    const result = this.backend.execute(m);
+    const result = this.backend.execute(this.mutationFor(Op.Touch, key, exptime, true));
     return Buffer.isBuffer(result) ? null : result;
   }
 

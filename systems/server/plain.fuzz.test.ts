@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { normalizeReplies } from "../protocol/conformance-cases.ts";
-import { hasNativeMemcached, startNativeMemcached } from "../../test/support/memcached.ts";
 import type { RunningProcess } from "../../test/support/process.ts";
 import { rawExchange } from "../../test/support/raw-client.ts";
 import { seededRandom, type SeededRandom } from "../../test/support/seeded-random.ts";
-import { startPlainProcess } from "./test-servers.ts";
+import { useOracleAndPlain } from "./test-servers.ts";
 
 // Seeded fuzzing of the plain server: mutated command streams compared with native memcached, and
 // random bytes that must neither crash the server nor touch keys they never named. Bounded in
@@ -15,18 +14,7 @@ const DIFFERENTIAL_ITERATIONS = 300;
 const GARBAGE_ITERATIONS = 300;
 const TIME_BUDGET_MS = 40_000;
 
-const skip = hasNativeMemcached() ? false : "native memcached is not installed (apt-get install memcached)";
-let native: RunningProcess;
-let ours: RunningProcess;
-
-before(async () => {
-  if (skip) return;
-  [native, ours] = await Promise.all([startNativeMemcached({ extraArgs: ["-B", "ascii"] }), startPlainProcess()]);
-});
-
-after(async () => {
-  await Promise.all([native?.stop(), ours?.stop()]);
-});
+const { skip, servers } = useOracleAndPlain();
 
 /** Keys no fuzz input can name: stored first, checked after every batch. */
 const CANARIES = Array.from({ length: 8 }, (_, i) => [`canary-${i}-5f0e1d2c3b4a69788796a5b4c3d2e1f0`, `value ${i}\r\nwith a line break`] as const);
@@ -126,21 +114,21 @@ function comparable(input: string): boolean {
 test("mutated command streams get the same answers from our plain server as from memcached", { skip, timeout: TIME_BUDGET_MS + 30_000 }, async (t) => {
   const random = seededRandom(SEED);
   const deadline = Date.now() + TIME_BUDGET_MS;
-  await storeCanaries(ours);
+  await storeCanaries(servers.ours);
   let compared = 0;
   for (let i = 0; i < DIFFERENTIAL_ITERATIONS && Date.now() < deadline; i++) {
     const input = mutate(random, commandStream(random, `f${i}x${random.int(1e9)}k`));
     if (!comparable(input)) continue;
     const steps = [{ send: Buffer.from(input, "latin1") }];
     const [expected, actual] = await Promise.all([
-      rawExchange(native.host, native.port, steps, { pauseMs: 0 }),
-      rawExchange(ours.host, ours.port, steps, { pauseMs: 0 }),
+      rawExchange(servers.native.host, servers.native.port, steps, { pauseMs: 0 }),
+      rawExchange(servers.ours.host, servers.ours.port, steps, { pauseMs: 0 }),
     ]);
     assert.equal(normalizeReplies(actual.received), normalizeReplies(expected.received), `seed ${SEED}, iteration ${i}, input ${JSON.stringify(input)}`);
     compared++;
-    if (i % 50 === 49) await checkCanaries(ours, `after differential iteration ${i}`);
+    if (i % 50 === 49) await checkCanaries(servers.ours, `after differential iteration ${i}`);
   }
-  await checkCanaries(ours, "after the differential fuzz");
+  await checkCanaries(servers.ours, "after the differential fuzz");
   t.diagnostic(`compared ${compared} mutated inputs with memcached`);
   assert.ok(compared >= 50, `at least 50 inputs were compared, found ${compared}`);
 });
@@ -148,7 +136,7 @@ test("mutated command streams get the same answers from our plain server as from
 test("random bytes, huge numbers and torn streams never crash the server nor touch other keys", { skip, timeout: TIME_BUDGET_MS + 30_000 }, async () => {
   const random = seededRandom(SEED + 1);
   const deadline = Date.now() + TIME_BUDGET_MS;
-  await storeCanaries(ours);
+  await storeCanaries(servers.ours);
   const pieces = [
     "set ", "get ", "gets ", "cas ", "incr ", "decr ", "delete ", "touch ", "gat ", "append ", "stats ", "noreply",
     "\r\n", "\n", "\r", " ", "\0", "4294967296", "-1", "2147483647", "18446744073709551616", "1073741824", "k".repeat(251),
@@ -161,8 +149,8 @@ test("random bytes, huge numbers and torn streams never crash the server nor tou
     }
     const input = Buffer.concat(parts);
     const cut = random.int(input.length + 1);
-    await rawExchange(ours.host, ours.port, [{ send: input.subarray(0, cut), pauseMs: 1 }, { send: input.subarray(cut) }], { pauseMs: 0 });
-    if (i % 50 === 49) await checkCanaries(ours, `after garbage iteration ${i}`);
+    await rawExchange(servers.ours.host, servers.ours.port, [{ send: input.subarray(0, cut), pauseMs: 1 }, { send: input.subarray(cut) }], { pauseMs: 0 });
+    if (i % 50 === 49) await checkCanaries(servers.ours, `after garbage iteration ${i}`);
   }
-  await checkCanaries(ours, "after the garbage fuzz");
+  await checkCanaries(servers.ours, "after the garbage fuzz");
 });
