@@ -13,6 +13,7 @@ import type { Properties } from "../workload/properties.ts";
 import { clientsOfWorker, DRIVER_PROPERTY_NAMES, operationsOfClient, resolveDriverConfig, type DriverConfig, type Phase } from "./config.ts";
 import type { OperationResult, YcsbResult } from "./result.ts";
 import { randomSeed, workerSeed } from "./seeds.ts";
+import { workerScript } from "./worker-bundle.ts";
 import { buildTargets, runWorker, type TargetSpec, type WorkerResult, type WorkerSpec } from "./worker.ts";
 import type { FromWorker, ToWorker } from "./worker-thread.ts";
 
@@ -83,7 +84,8 @@ export async function runDriver(options: DriverRunOptions): Promise<YcsbResult> 
 
   const merger = new TimeSeriesMerger();
   const onInterval = (s: IntervalSnapshot) => merger.add(s);
-  const handles = specs.map((spec) => (config.workers === 1 ? inlineWorker(spec, onInterval) : threadWorker(spec, onInterval)));
+  const script = config.workers === 1 ? null : await workerScript().catch(() => null);
+  const handles = specs.map((spec) => (config.workers === 1 ? inlineWorker(spec, onInterval) : threadWorker(spec, script, onInterval)));
   const stopAll = () => handles.forEach((h) => h.stop());
   let progressTimer: NodeJS.Timeout | undefined;
   const onAbort = () => stopAll();
@@ -221,8 +223,12 @@ function inlineWorker(spec: WorkerSpec, onInterval: (s: IntervalSnapshot) => voi
   };
 }
 
-function threadWorker(spec: WorkerSpec, onInterval: (s: IntervalSnapshot) => void): WorkerHandle {
-  const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), { workerData: { entry: new URL("./worker-thread.ts", import.meta.url).href, spec } });
+function threadWorker(spec: WorkerSpec, script: string | null, onInterval: (s: IntervalSnapshot) => void): WorkerHandle {
+  // The bundled script when esbuild could build it; else the TypeScript sources through tsx.
+  const worker =
+    script !== null
+      ? new Worker(script, { eval: true, workerData: { spec } })
+      : new Worker(new URL("./worker-boot.mjs", import.meta.url), { workerData: { entry: new URL("./worker-thread.ts", import.meta.url).href, spec } });
   const post = (message: ToWorker) => {
     try {
       worker.postMessage(message);

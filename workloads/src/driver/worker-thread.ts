@@ -27,7 +27,7 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-try {
+async function main(): Promise<void> {
   const result = await runWorker(spec, {
     ready: () => send({ type: "ready" }),
     start: new Promise<number | null>((resolve) => (startRun = resolve)),
@@ -38,8 +38,9 @@ try {
     },
   });
   send({ type: "done", result });
-} catch (error) {
-  send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
-} finally {
-  port.close();
 }
+
+// No top-level await: the thread may run this file bundled as a CommonJS script (worker-bundle.ts).
+main()
+  .catch((error: unknown) => send({ type: "failed", message: error instanceof Error ? error.message : String(error) }))
+  .finally(() => port.close());
