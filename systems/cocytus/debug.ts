@@ -101,9 +101,10 @@ export class DebugClient {
     });
   }
 
-  static async connect(host: string, peerPort: number, group: number, index: number): Promise<DebugClient> {
+  /** `role` other than "debug" asks a member for something else it serves this way (recovery: "hosted-debug"). */
+  static async connect(host: string, peerPort: number, group: number, index: number, role = "debug"): Promise<DebugClient> {
     let client: DebugClient | undefined;
-    const link = await connectPeer(host, peerPort, { group, index: DEBUG_PEER_INDEX, role: "debug" }, { group, index, role: "member" }, (type, payload) => client?.receive(type, payload), {
+    const link = await connectPeer(host, peerPort, { group, index: role === "debug" ? DEBUG_PEER_INDEX : index, role }, { group, index, role: "member" }, (type, payload) => client?.receive(type, payload), {
       deadlineMs: 5000,
     });
     client = new DebugClient(link);
