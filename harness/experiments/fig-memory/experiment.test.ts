@@ -65,6 +65,7 @@ test(
       assert.equal(csv.length, 5, "a header and one row per size");
       const svg = await readFile(join(folder, "fig-memory.svg"), "utf8");
       assert.equal(svg.split('aria-roledescription="bar"').length - 1, 4, "one memcached bar per size, no savings bars without pbr and cocytus");
+      assert.equal(svg.split('aria-roledescription="point"').length - 1, 0, "no paper savings points without savings of ours beside them");
       const summary = await readFile(join(folder, "summary.md"), "utf8");
       assert.match(summary, /\| memcached \(native, 15 processes\) \|/);
       assert.match(summary, /\| memcached 1\.6\.18, one process \| 1\.18 \|/);
