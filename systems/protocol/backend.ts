@@ -29,6 +29,9 @@
  *         keep a per-key overlay of writes not yet applied, or serialize same-key writes.
  * - Return one of `Replies` (or the incr/decr digits line) synchronously, or a Promise of it. A
  *   rejected Promise is answered with `SERVER_ERROR <message>`; the connection stays usable.
+ * - Reads call `store.lookup(key, now)`, which drops an item found expired (as memcached does);
+ *   a mode whose store must change only through its write path should expose a store whose
+ *   lookup does not remove (or accept that expiry removal is local).
  * - `beforeRead(key)` lets a mode delay or refuse reads: return a Promise to serve the read once it
  *   settles (e.g. the key's page is being repaired), a Buffer to answer the whole command with it
  *   (e.g. `SERVER_ERROR not the owner of this key`), or undefined to serve it at once from `store`.
