@@ -161,6 +161,9 @@ async function withGroup<T>(options: BenchOptions, memoryMb: number, run: (group
   const client = new GroupClient(group, options.k);
   try {
     return await run(group, client);
+  } catch (error) {
+    console.error(`group logs:\n${group.logs()}`);
+    throw error;
   } finally {
     await client.close();
     await group.stop();

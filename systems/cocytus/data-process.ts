@@ -7,7 +7,7 @@
  *  2. ts = ++RT; send (ts, key, op, off, len, metadata change, diff) to every parity process;
  *  3. (each parity process buffers it, sets RVT[i] = ts and acknowledges);
  *  4. once every live parity process acknowledged ts and every earlier request completed
- *     (in-order completion): update in place (area ^= diff gives the new bytes), update the
+ *     (in-order completion): update in place (write the new bytes over the old), update the
  *     index, ST = ts, answer the client, and send a commit for ts (piggybacked on the next
  *     Update, or alone at the end of the event-loop turn);
  *  5. (each parity process applies its buffered requests up to ts and sets SVT[i] = ts).
@@ -22,7 +22,7 @@ import { executeMutation } from "../protocol/semantics.ts";
 import type { Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind, type Change } from "./change.ts";
 import { CommittedItems } from "./committed-items.ts";
-import { encodeUpdate } from "./messages.ts";
+import { UpdateEncoder } from "./messages.ts";
 import { PlannedWrite } from "./planned-write.ts";
 
 export interface DataProcessLinks {
@@ -49,8 +49,12 @@ export interface DataProcessOptions {
 interface InFlight {
   ts: number;
   change: Change;
-  /** Put: old XOR new for the region (a view into the Update payload sent). */
-  diff: Uint8Array;
+  /**
+   * Put: the new value bytes, written in place at completion. A view of the bytes the protocol
+   * engine received (never overwritten, see protocol/backend.ts) or of the value the semantics
+   * built: nothing is copied or allocated per request.
+   */
+  value: Uint8Array | null;
   reply: Buffer;
   resolve(reply: Buffer): void;
   keyId: string;
@@ -85,7 +89,7 @@ export class DataProcess {
   private readonly idleWaiters: (() => void)[] = [];
   private lastSentStable = 0;
   private commitScheduled = false;
-  private diffScratch = Buffer.alloc(64 * 1024);
+  private readonly encoder = new UpdateEncoder();
 
   constructor(options: DataProcessOptions) {
     this.index = options.index;
@@ -143,7 +147,7 @@ export class DataProcess {
     return new Promise((resolve) =>
       this.whenIdle(() => {
         const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        resolve(this.send(change, EMPTY, Replies.OK, FLUSH_KEY));
+        resolve(this.send(change, null, Replies.OK, FLUSH_KEY));
       }),
     );
   }
@@ -158,30 +162,22 @@ export class DataProcess {
       this.releaseKey(keyId);
       return reply;
     }
-    const diff = change.kind === ChangeKind.Put ? this.diffOf(change.offset, planned.value!) : EMPTY;
-    return this.send(change, diff, reply, keyId);
+    return this.send(change, change.kind === ChangeKind.Put ? planned.value! : null, reply, keyId);
   }
 
-  /** Step 1's diff: old XOR new over [offset, offset + value.length), in a scratch buffer (copied into the Update). */
-  private diffOf(offset: number, value: Uint8Array): Uint8Array {
-    if (this.diffScratch.length < value.length) this.diffScratch = Buffer.alloc(value.length);
-    const diff = this.diffScratch.subarray(0, value.length);
-    const old = this.store.dataArea.view(offset, value.length);
-    for (let x = 0; x < value.length; x++) diff[x] = old[x] ^ value[x];
-    return diff;
-  }
-
-  /** Step 2: ts = ++RT, the request goes to every live parity process. */
-  private send(change: Change, diff: Uint8Array, reply: Buffer, keyId: string): Promise<Buffer> {
+  /**
+   * Step 2: ts = ++RT, the request goes to every live parity process. The Update carries
+   * diff = old XOR new over the Put's region (step 1), computed straight into the frame.
+   */
+  private send(change: Change, value: Uint8Array | null, reply: Buffer, keyId: string): Promise<Buffer> {
     const ts = ++this.RT;
-    const payload = encodeUpdate(ts, this.ST, change, diff);
+    const old = value === null ? null : this.store.dataArea.view(change.offset, value.length);
+    const payload = this.encoder.encode(ts, this.ST, change, old, value);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
-    // The diff is the payload's tail; the key is copied, since the caller's buffer may be reused.
-    const sentDiff = payload.subarray(payload.length - diff.length);
     if (!this.busyKeys.has(keyId)) this.busyKeys.set(keyId, []);
     return new Promise((resolve) => {
-      this.inFlight.push({ ts, change: { ...change, key: Buffer.from(change.key) }, diff: sentDiff, reply, resolve, keyId });
+      this.inFlight.push({ ts, change, value, reply, resolve, keyId });
       this.completeReady();
     });
   }
@@ -195,10 +191,10 @@ export class DataProcess {
     }
   }
 
-  /** Update in place (area ^= diff turns the old bytes into the new ones), update the index, ST = ts, answer. */
+  /** Update in place, update the index, ST = ts, answer. */
   private complete(request: InFlight): void {
-    const { change } = request;
-    if (change.kind === ChangeKind.Put) this.store.dataArea.xor(change.offset, request.diff);
+    const { change, value } = request;
+    if (value !== null) this.store.dataArea.write(change.offset, value);
     const published = applyChangeMetadata(this.store, change, false);
     this.ST = request.ts;
     request.resolve(published ? request.reply : Replies.OUT_OF_MEMORY);

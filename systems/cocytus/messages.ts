@@ -31,11 +31,40 @@ export interface UpdateMessage {
 /** Bytes an Update's payload takes besides key and diff. */
 const UPDATE_FIXED_BYTES = 8 + 8 + 1 + 4 + 8 + 4 + 4 + 4 + 8 + 4;
 
+/**
+ * Encodes Updates into one reusable buffer (the peer link copies a payload into its frame when it
+ * sends), computing the diff old XOR new straight into it: no allocation per request. The layout
+ * is the peer layer's field encoding, as decodeUpdate reads it with a PayloadReader.
+ */
+export class UpdateEncoder {
+  private scratch = Buffer.allocUnsafe(64 * 1024);
+
+  /** The payload (a view, valid until the next encode). For a Put, diff = old XOR value; otherwise pass nulls. */
+  encode(ts: number, stable: number, change: Change, old: Uint8Array | null, value: Uint8Array | null): Buffer {
+    const diffLength = value === null ? 0 : value.length;
+    const size = UPDATE_FIXED_BYTES + change.key.length + diffLength;
+    if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
+    const out = this.scratch;
+    let at = out.writeDoubleBE(ts, 0);
+    at = out.writeDoubleBE(stable, at);
+    at = out.writeUInt8(change.kind, at);
+    at = out.writeUInt32BE(change.key.length, at);
+    out.set(change.key, at);
+    at += change.key.length;
+    at = out.writeDoubleBE(change.offset, at);
+    at = out.writeUInt32BE(change.length, at);
+    at = out.writeUInt32BE(change.flags, at);
+    at = out.writeUInt32BE(change.exptime, at);
+    at = out.writeDoubleBE(change.cas, at);
+    at = out.writeUInt32BE(diffLength, at);
+    if (value !== null && old !== null) for (let x = 0; x < diffLength; x++) out[at + x] = old[x] ^ value[x];
+    return out.subarray(0, at + diffLength);
+  }
+}
+
+/** Encodes one Update into a fresh buffer (tests and tools). */
 export function encodeUpdate(ts: number, stable: number, change: Change, diff: Uint8Array): Buffer {
-  const writer = new PayloadWriter(UPDATE_FIXED_BYTES + change.key.length + diff.length);
-  writer.u53(ts).u53(stable).u8(change.kind).bytes(change.key);
-  writer.u53(change.offset).u32(change.length).u32(change.flags).u32(change.exptime).u53(change.cas);
-  return writer.bytes(diff).finish();
+  return Buffer.from(new UpdateEncoder().encode(ts, stable, change, new Uint8Array(diff.length), diff));
 }
 
 /** Decodes an Update; key and diff are views into `payload` (copy the payload to keep them). */

@@ -37,7 +37,9 @@ test("a parity process refuses an update whose timestamp skips one", async () =>
 
 test("a parity process refuses a malformed update with a message naming the field", async () => {
   const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
-  assert.throws(() => g.parityProcesses[0].onUpdate(0, Buffer.alloc(5)), /cocytus update: expected 8 more bytes at offset 0, found 5/);
+  assert.throws(() => g.parityProcesses[0].onUpdate(0, Buffer.alloc(5)), /expected request ts 1 from data process 0, found a payload too short for one/);
+  const truncated = encodeUpdate(1, 0, { kind: ChangeKind.Put, key: key("k"), offset: 0, length: 4, flags: 0, exptime: 0, cas: 1 }, Buffer.from("abcd")).subarray(0, 30);
+  assert.throws(() => g.parityProcesses[0].onUpdate(0, truncated), /cocytus update: expected \d+ more bytes at offset \d+, found \d+/);
 });
 
 for (const codecName of CODEC_NAMES) {

@@ -15,7 +15,8 @@
 import { PAGE_SIZE, type ErasureCodec, type ParityPatch } from "../codec/codec.ts";
 import type { DataArea, Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind } from "./change.ts";
-import { decodeUpdate, type UpdateMessage } from "./messages.ts";
+import type { UpdateMessage } from "./messages.ts";
+import { UpdateLog } from "./update-log.ts";
 
 export interface ParityProcessOptions {
   /** This process's parity row j (0..m-1); its group index is k + j. */
@@ -38,7 +39,7 @@ export class ParityProcess {
   readonly parityArea: DataArea;
   private readonly codec: ErasureCodec;
   /** Per data process: received, not yet applied requests, in ts order. */
-  private readonly buffers: UpdateMessage[][];
+  private readonly buffers: UpdateLog[];
   /** Parity work of an asynchronous codec, chained so that SVT only moves forward. */
   private parityWork: Promise<void> = Promise.resolve();
   /** Recovery: while holds[i] > 0, DP_i's commits are remembered (heldStable[i]), not applied. */
@@ -60,7 +61,7 @@ export class ParityProcess {
     this.parityArea = options.parityArea;
     this.RVT = new Float64Array(k);
     this.SVT = new Float64Array(k);
-    this.buffers = Array.from({ length: k }, () => []);
+    this.buffers = Array.from({ length: k }, () => new UpdateLog());
     this.holds = new Int32Array(k);
     this.heldStable = new Float64Array(k);
     this.hostedMetadata = new Array<boolean>(k).fill(false);
@@ -72,20 +73,20 @@ export class ParityProcess {
   }
 
   /**
-   * Step 3: an Update from DP_i (the payload is copied; the caller's buffer may be reused).
-   * Applies the commit it carries first. Returns RVT[i], to acknowledge.
+   * Step 3: an Update from DP_i (the payload is copied into DP_i's log; the caller's buffer may be
+   * reused). Applies the commit it carries. Returns RVT[i], to acknowledge.
    * Throws when the timestamp is not the next one: the FIFO channel lost or reordered a request.
    */
   onUpdate(dataIndex: number, payload: Buffer): number {
-    const update = decodeUpdate(Buffer.from(payload));
     const expected = this.RVT[dataIndex] + 1;
-    if (update.ts !== expected) {
-      throw new Error(`cocytus parity ${this.parityIndex}: expected request ts ${expected} from data process ${dataIndex}, found ${update.ts}`);
+    const ts = payload.length >= 8 ? payload.readDoubleBE(0) : NaN;
+    if (ts !== expected) {
+      throw new Error(`cocytus parity ${this.parityIndex}: expected request ts ${expected} from data process ${dataIndex}, found ${payload.length >= 8 ? ts : "a payload too short for one"}`);
     }
+    const update = this.buffers[dataIndex].append(payload);
+    this.RVT[dataIndex] = ts;
     this.onCommit(dataIndex, update.stable);
-    this.buffers[dataIndex].push(update);
-    this.RVT[dataIndex] = update.ts;
-    return update.ts;
+    return ts;
   }
 
   /** Step 5: DP_i completed every request up to `stable`; apply the buffered ones up to it, in order. */
@@ -95,11 +96,11 @@ export class ParityProcess {
       return;
     }
     const buffer = this.buffers[dataIndex];
-    if (buffer.length === 0 || buffer[0].ts > stable) return;
+    if (buffer.length === 0 || buffer.peek()!.ts > stable) return;
     const replica = this.replicas[dataIndex];
     const patches: ParityPatch[] = [];
     let applied = 0;
-    while (buffer.length > 0 && buffer[0].ts <= stable) {
+    while (buffer.length > 0 && buffer.peek()!.ts <= stable) {
       const update = buffer.shift() as UpdateMessage;
       if (!this.hostedMetadata[dataIndex]) applyChangeMetadata(replica, update.change, true);
       if (update.change.kind === ChangeKind.Put) this.collectPatches(dataIndex, update, patches);
@@ -117,7 +118,7 @@ export class ParityProcess {
 
   /** Recovery: DP_i's received, not yet applied requests, oldest first (do not modify). */
   buffered(dataIndex: number): readonly UpdateMessage[] {
-    return this.buffers[dataIndex];
+    return this.buffers[dataIndex].toArray();
   }
 
   /** Recovery: DP_i's commits are remembered, not applied, until the matching releaseCommits (holds nest). */
@@ -142,8 +143,13 @@ export class ParityProcess {
     this.holds[dataIndex] = 0;
     this.heldStable[dataIndex] = 0;
     this.onCommit(dataIndex, syncTs);
-    this.buffers[dataIndex].length = 0;
+    this.buffers[dataIndex].clear();
     this.RVT[dataIndex] = syncTs;
+  }
+
+  /** Bytes of the request buffers' rings (for accounting). */
+  get bufferBytes(): number {
+    return this.buffers.reduce((sum, log) => sum + log.capacityBytes, 0);
   }
 
   /** Resolves once the parity of every applied request is in the parity area. */
