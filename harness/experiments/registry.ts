@@ -2,6 +2,7 @@
 import { figLatency } from "./fig-latency/experiment.ts";
 import { figMemory } from "./fig-memory/experiment.ts";
 import { figThroughput } from "./fig-throughput/experiment.ts";
+import { tableCpu } from "./table-cpu/experiment.ts";
 import type { ExperimentDefinition, ExperimentName } from "./types.ts";
 
 const paperSystems = ["plain", "pbr", "cocytus"];
@@ -10,15 +11,7 @@ export const experiments: Record<ExperimentName, ExperimentDefinition> = {
   "fig-memory": figMemory,
   "fig-throughput": figThroughput,
   "fig-latency": figLatency,
-  "table-cpu": {
-    name: "table-cpu",
-    what: "CPU of each role (plain, primary, backup, data, parity) at 50 / 95 / 100 % reads, the paper's Table 2",
-    fastTime: "~10 min (planned)",
-    paperTime: "~1 h (planned)",
-    resources: "as fig-throughput, plus per-process CPU sampling every second",
-    needs: "its module (harness/experiments/table-cpu/) on per-process CPU sampling (harness/sampling/) and the pbr and cocytus modes",
-    systems: paperSystems,
-  },
+  "table-cpu": tableCpu,
   "fig-recovery": {
     name: "fig-recovery",
     what: "95:5 reads, 1 KB values; a node killed, then a second; throughput and latency over time, preparation time and repair rate",
