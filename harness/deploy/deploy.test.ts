@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
@@ -115,6 +115,35 @@ test("bad coding parameters are refused before anything starts", async () => {
   try {
     await assert.rejects(deploy({ mode: "cocytus", k: 4, m: 2, cluster: "test", clustersFile: cluster.clustersFile, statePath: cluster.statePath }), /RS\(4,2\) needs k \+ m = 6 nodes/);
     await assert.rejects(deploy({ mode: "plain", cluster: "nope", clustersFile: cluster.clustersFile, statePath: cluster.statePath }), /no cluster named "nope"; expected one of test/);
+    assert.equal(existsSync(cluster.statePath), false);
+  } finally {
+    cluster.remove();
+  }
+});
+
+test("an experiment interrupted with Ctrl-C after deploying tears the deployment down and exits 130", async () => {
+  const cluster = await makeTestCluster();
+  try {
+    const script = [
+      `import { deploy } from ${JSON.stringify(new URL("./deploy.ts", import.meta.url).pathname)};`,
+      `const deployment = await deploy({ mode: "plain", groups: 5, cluster: "test", clustersFile: ${JSON.stringify(cluster.clustersFile)}, statePath: ${JSON.stringify(cluster.statePath)}, memoryMb: 16 });`,
+      `deployment.teardownOnSignals();`,
+      `console.log("deployed");`,
+      `setInterval(() => {}, 1000);`,
+    ].join("\n");
+    const child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on("data", (d: Buffer) => d.toString().includes("deployed") && resolve());
+      child.once("close", () => reject(new Error(`the experiment exited before deploying: ${stderr}`)));
+    });
+    assert.equal(processesIn(cluster.dir).length, 5);
+    child.kill("SIGINT");
+    assert.equal(await exited, 130, stderr);
+    assert.match(stderr, /SIGINT: tearing down the plain deployment on test/);
+    assert.deepEqual(processesIn(cluster.dir), []);
     assert.equal(existsSync(cluster.statePath), false);
   } finally {
     cluster.remove();

@@ -166,6 +166,30 @@ export class DeploymentHandle implements Deployment {
     clearState(this.statePath);
   }
 
+  /**
+   * Until the returned function is called, Ctrl-C (SIGINT) or SIGTERM tears the deployment down and
+   * then exits (130 / 143): for experiments, so an interrupted run leaves nothing behind.
+   */
+  teardownOnSignals(): () => void {
+    let tearingDown = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second Ctrl-C must not cut the teardown short: the handler stays and ignores it.
+      if (tearingDown) return;
+      tearingDown = true;
+      process.stderr.write(`${signal}: tearing down the ${this.mode} deployment on ${this.clusterName}\n`);
+      this.teardown()
+        .catch((error: Error) => process.stderr.write(`${error.message}\n`))
+        .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    };
+    const uninstall = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    return uninstall;
+  }
+
   /** Closes connections to the nodes and leaves the processes running (the CLI's `up` ends this way). */
   async release(): Promise<void> {
     await closeExecutors(this.executors);
