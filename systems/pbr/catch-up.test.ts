@@ -5,7 +5,7 @@ import { executeMutation } from "../protocol/semantics.ts";
 import { Store } from "../store/index.ts";
 import { applyWrite } from "./apply-write.ts";
 import { sendCatchUp } from "./catch-up.ts";
-import { blankWrite, decodeCatchUpBegin, decodeWrite, PbrFrame } from "./frames.ts";
+import { blankWrite, decodeCatchUpBegin, decodeWrites, PbrFrame, WriteBatch } from "./frames.ts";
 import { RemovalLog } from "./removal-log.ts";
 import { ReplicatingWrites } from "./replicating-writes.ts";
 import { mutation, randomWrites, snapshot } from "./test-writes.ts";
@@ -20,10 +20,11 @@ function diverge(writes: ReturnType<typeof randomWrites>, followerSeq: number, l
   const leader = newStore();
   const log = new RemovalLog(logCapacity);
   const stream: Buffer[] = [];
-  const sink = new ReplicatingWrites(leader, log, (payload) => stream.push(Buffer.from(payload)));
+  const batch = new WriteBatch();
+  const sink = new ReplicatingWrites(leader, log, batch, () => stream.push(Buffer.from(batch.take()!)));
   for (const m of writes) executeMutation(leader, m, 1024 * 1024, sink);
   const follower = newStore();
-  for (const payload of stream.slice(0, followerSeq)) applyWrite(follower, decodeWrite(payload, blankWrite()));
+  for (const payload of stream.slice(0, followerSeq)) decodeWrites(payload, blankWrite(), (w) => applyWrite(follower, w));
   return { leader, log, follower, leaderSeq: sink.seq, stream };
 }
 
@@ -31,7 +32,7 @@ function diverge(writes: ReturnType<typeof randomWrites>, followerSeq: number, l
 function applyCatchUp(follower: Store, frames: Array<[number, Buffer]>): void {
   for (const [type, payload] of frames) {
     if (type === PbrFrame.CatchUpBegin && decodeCatchUpBegin(payload).full) follower.clear();
-    if (type === PbrFrame.Write) applyWrite(follower, decodeWrite(payload, blankWrite()));
+    if (type === PbrFrame.Write) decodeWrites(payload, blankWrite(), (w) => applyWrite(follower, w));
   }
 }
 

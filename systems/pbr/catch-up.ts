@@ -1,5 +1,5 @@
 import type { Store } from "../store/index.ts";
-import { encodeCatchUpBegin, encodeEpochSeq, encodeWrite, PbrFrame, WriteOp, type ReplicatedWrite } from "./frames.ts";
+import { encodeCatchUpBegin, encodeEpochSeq, PbrFrame, WriteBatch, WriteOp, type ReplicatedWrite } from "./frames.ts";
 import type { RemovalLog } from "./removal-log.ts";
 
 /**
@@ -34,6 +34,11 @@ export function sendCatchUp(store: Store, log: RemovalLog, fromSeq: number, toSe
   const summary: CatchUpSummary = { full, items: 0, removes: 0 };
   send(PbrFrame.CatchUpBegin, encodeCatchUpBegin({ epoch, full }));
   const write: ReplicatedWrite = { epoch, seq: 0, op: WriteOp.Store, key: EMPTY, flags: 0, exptime: 0, cas: 0, value: EMPTY };
+  const batch = new WriteBatch();
+  const add = () => {
+    batch.add(write);
+    if (batch.bytes >= CATCH_UP_FRAME_BYTES) send(PbrFrame.Write, batch.take()!);
+  };
   const sendItem = (handle: number) => {
     write.op = WriteOp.Store;
     write.key = store.key(handle);
@@ -41,7 +46,7 @@ export function sendCatchUp(store: Store, log: RemovalLog, fromSeq: number, toSe
     write.exptime = store.exptime(handle);
     write.cas = store.cas(handle);
     write.value = store.value(handle);
-    send(PbrFrame.Write, encodeWrite(write));
+    add();
     summary.items++;
   };
   if (!full) {
@@ -51,15 +56,19 @@ export function sendCatchUp(store: Store, log: RemovalLog, fromSeq: number, toSe
       write.op = WriteOp.Remove;
       write.key = key;
       write.value = EMPTY;
-      send(PbrFrame.Write, encodeWrite(write));
+      add();
       summary.removes++;
     });
   }
   store.forEachItem((handle) => {
     if (full || store.cas(handle) > fromSeq) sendItem(handle);
   });
+  const rest = batch.take();
+  if (rest !== null) send(PbrFrame.Write, rest);
   send(PbrFrame.CatchUpEnd, encodeEpochSeq(epoch, toSeq));
   return summary;
 }
 
 const EMPTY = new Uint8Array(0);
+/** Catch-up writes are sent in frames of about this size. */
+const CATCH_UP_FRAME_BYTES = 1024 * 1024;

@@ -1,11 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { blankWrite, decodeCatchUpBegin, decodeEpochSeq, decodeMember, decodeViewChange, decodeWrite, encodeCatchUpBegin, encodeEpochSeq, encodeMember, encodeViewChange, encodeWrite, WriteOp } from "./frames.ts";
+import { blankWrite, decodeCatchUpBegin, decodeEpochSeq, decodeMember, decodeViewChange, decodeWrite, decodeWrites, encodeCatchUpBegin, encodeEpochSeq, encodeMember, encodeViewChange, encodeWrite, WriteBatch, WriteOp } from "./frames.ts";
 
 test("a write frame carries epoch, seq, op, key, flags, exptime, cas and value intact", () => {
   const write = { epoch: 3, seq: 2 ** 40 + 7, op: WriteOp.Store, key: Buffer.from("user123"), flags: 0xffffffff, exptime: 1_700_000_000, cas: 2 ** 40 + 7, value: Buffer.alloc(5000, 0xab) };
   const decoded = decodeWrite(encodeWrite(write), blankWrite());
   assert.deepEqual({ ...decoded, key: Buffer.from(decoded.key), value: Buffer.from(decoded.value) }, write);
+});
+
+test("a batch of writes decodes into the same writes in the same order, and starts afresh after take", () => {
+  const batch = new WriteBatch();
+  const writes = Array.from({ length: 50 }, (_, n) => ({ epoch: 1, seq: n + 1, op: n % 5 === 0 ? WriteOp.Remove : WriteOp.Store, key: Buffer.from(`k${n}`), flags: n, exptime: 0, cas: n + 1, value: Buffer.alloc(n * 100, n) }));
+  for (const w of writes) batch.add(w);
+  assert.ok(batch.bytes > 50 * 40);
+  const decoded: unknown[] = [];
+  decodeWrites(batch.take()!, blankWrite(), (w) => decoded.push({ ...w, key: Buffer.from(w.key), value: Buffer.from(w.value) }));
+  assert.deepEqual(decoded, writes);
+  assert.equal(batch.take(), null);
+  assert.equal(batch.bytes, 0);
 });
 
 test("the small frames round-trip: member, epoch and seq, view change, catch-up begin", () => {

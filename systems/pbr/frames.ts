@@ -3,7 +3,8 @@
  * heartbeats sit underneath). Every member links to every other member; each link carries:
  *
  *   Member        both ways, first:  index u32, client address string
- *   Write         primary → backup:  epoch u32, seq u53, op u8, key, flags u32, exptime u32, cas u53, value
+ *   Write         primary → backup:  one or more of: epoch u32, seq u53, op u8, key, flags u32,
+ *                                    exptime u32, cas u53, value
  *   Ack           backup → primary:  epoch u32, seq u53 (everything up to seq is applied)
  *   View          primary → backup:  epoch u32, primary u32, live-member mask u32
  *   Suspect       backup ↔ backup:   epoch u32 (whose primary is down), applied seq u53
@@ -55,32 +56,73 @@ export function blankWrite(): ReplicatedWrite {
 
 const WRITE_FIXED_BYTES = 4 + 8 + 1 + 4 + 4 + 4 + 8 + 4;
 
-export function encodeWrite(w: ReplicatedWrite): Buffer {
-  return new PayloadWriter(WRITE_FIXED_BYTES + w.key.length + w.value.length)
-    .u32(w.epoch)
-    .u53(w.seq)
-    .u8(w.op)
-    .bytes(w.key)
-    .u32(w.flags)
-    .u32(w.exptime)
-    .u53(w.cas)
-    .bytes(w.value)
-    .finish();
+function encodeWriteInto(writer: PayloadWriter, w: ReplicatedWrite): void {
+  writer.u32(w.epoch).u53(w.seq).u8(w.op).bytes(w.key).u32(w.flags).u32(w.exptime).u53(w.cas).bytes(w.value);
 }
 
-/** Decodes a Write payload into `into` (key and value stay views of the payload). */
-export function decodeWrite(payload: Buffer, into: ReplicatedWrite): ReplicatedWrite {
+/** A Write payload holding one write. */
+export function encodeWrite(w: ReplicatedWrite): Buffer {
+  const writer = new PayloadWriter(WRITE_FIXED_BYTES + w.key.length + w.value.length);
+  encodeWriteInto(writer, w);
+  return writer.finish();
+}
+
+/**
+ * Writes collected into one Write payload, so that all the writes of an event-loop turn leave in
+ * one frame (one socket write per backup instead of one per write).
+ */
+export class WriteBatch {
+  private writer: PayloadWriter | null = null;
+  private size = 0;
+
+  add(w: ReplicatedWrite): void {
+    this.writer ??= new PayloadWriter(Math.max(BATCH_START_BYTES, WRITE_FIXED_BYTES + w.key.length + w.value.length));
+    encodeWriteInto(this.writer, w);
+    this.size += WRITE_FIXED_BYTES + w.key.length + w.value.length;
+  }
+
+  /** Bytes collected so far. */
+  get bytes(): number {
+    return this.size;
+  }
+
+  /** The payload of the writes collected (null if none), and a fresh start. */
+  take(): Buffer | null {
+    const writer = this.writer;
+    this.writer = null;
+    this.size = 0;
+    return writer === null ? null : writer.finish();
+  }
+}
+
+const BATCH_START_BYTES = 16 * 1024;
+
+/**
+ * Decodes every write of a Write payload in order, calling fn with each (the same object each
+ * time; key and value are views of the payload, valid during the call).
+ */
+export function decodeWrites(payload: Buffer, into: ReplicatedWrite, fn: (w: ReplicatedWrite) => void): void {
   const reader = new PayloadReader(payload, "pbr write frame");
-  into.epoch = reader.u32();
-  into.seq = reader.u53();
-  const op = reader.u8();
-  if (op < WriteOp.Store || op > WriteOp.Clear) throw new Error(`pbr write frame: expected an op from 1 to 4, found ${op}`);
-  into.op = op as WriteOp;
-  into.key = reader.bytes();
-  into.flags = reader.u32();
-  into.exptime = reader.u32();
-  into.cas = reader.u53();
-  into.value = reader.bytes();
+  while (reader.remaining > 0) {
+    into.epoch = reader.u32();
+    into.seq = reader.u53();
+    const op = reader.u8();
+    if (op < WriteOp.Store || op > WriteOp.Clear) throw new Error(`pbr write frame: expected an op from 1 to 4, found ${op}`);
+    into.op = op as WriteOp;
+    into.key = reader.bytes();
+    into.flags = reader.u32();
+    into.exptime = reader.u32();
+    into.cas = reader.u53();
+    into.value = reader.bytes();
+    fn(into);
+  }
+}
+
+/** Decodes a Write payload that holds exactly one write. */
+export function decodeWrite(payload: Buffer, into: ReplicatedWrite): ReplicatedWrite {
+  let count = 0;
+  decodeWrites(payload, into, () => count++);
+  if (count !== 1) throw new Error(`pbr write frame: expected one write, found ${count}`);
   return into;
 }
 

@@ -13,12 +13,14 @@ import {
   decodeEpochSeq,
   decodeMember,
   decodeViewChange,
-  decodeWrite,
+  decodeWrites,
   encodeEpochSeq,
   encodeMember,
   encodeViewChange,
   PbrFrame,
+  WriteBatch,
   WriteOp,
+  type ReplicatedWrite,
 } from "./frames.ts";
 import { RemovalLog } from "./removal-log.ts";
 import { ReplicatingWrites } from "./replicating-writes.ts";
@@ -33,8 +35,8 @@ import { NOT_PRIMARY_REPLY, type GroupView } from "./view.ts";
  *
  * Normal operation (epoch e, primary p):
  * 1. the primary executes a client's write (memcached semantics) through ReplicatingWrites: each
- *    primitive write gets seq = last + 1, is applied locally and sent as a Write frame to every
- *    live backup;
+ *    primitive write gets seq = last + 1 and is applied locally; the writes of one event-loop turn
+ *    go to every live backup in one Write frame;
  * 2. a backup applies Writes in seq order and acks the highest seq it applied (one Ack per batch
  *    of frames);
  * 3. the primary releases a write's reply once every live backup acked its seq (AckTracker).
@@ -72,6 +74,9 @@ export interface MemberConfig {
 
 export type Role = "primary" | "backup";
 
+/** A batch of writes this big is sent at once rather than at the end of the turn. */
+const MAX_BATCH_BYTES = 1024 * 1024;
+
 export class PbrMember {
   epoch = 1;
   /** Index of the primary; -1 while the primary is down and no successor is chosen. */
@@ -92,6 +97,9 @@ export class PbrMember {
   private ackScheduled = false;
   private readonly incoming = blankWrite();
   private backupLinks: PeerLink[] = [];
+  /** Primary: writes not yet sent to the backups (sent at the end of the event-loop turn). */
+  private readonly outgoing = new WriteBatch();
+  private flushScheduled = false;
   private peerServer: Server | null = null;
   private started = false;
   private closed = false;
@@ -120,9 +128,7 @@ export class PbrMember {
     this.primaryLiveMask = (1 << n) - 1;
     this.detection = config.detection ?? DEFAULT_FAILURE_DETECTION;
     this.log = config.log ?? (() => {});
-    this.writes = new ReplicatingWrites(store, this.removals, (payload) => {
-      for (const link of this.backupLinks) link.send(PbrFrame.Write, payload);
-    });
+    this.writes = new ReplicatingWrites(store, this.removals, this.outgoing, () => this.writeQueued());
   }
 
   get role(): Role {
@@ -210,6 +216,21 @@ export class PbrMember {
     return this.acks.wait(writes.seq, reply);
   }
 
+  /** A write joined the outgoing batch: send the batch at the end of this turn, or now if it is big. */
+  private writeQueued(): void {
+    if (this.outgoing.bytes >= MAX_BATCH_BYTES) return this.flushWrites();
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flushWrites());
+  }
+
+  private flushWrites(): void {
+    this.flushScheduled = false;
+    const payload = this.outgoing.take();
+    if (payload === null) return;
+    for (const link of this.backupLinks) link.send(PbrFrame.Write, payload);
+  }
+
   /** This member's view of the group (see view.ts). */
   view(): GroupView {
     const self = this.config.index;
@@ -275,7 +296,7 @@ export class PbrMember {
           return;
         }
         case PbrFrame.Write:
-          return this.onWrite(from, payload);
+          return this.onWrites(from, payload);
         case PbrFrame.Ack: {
           const ack = decodeEpochSeq(payload, "pbr ack frame");
           if (this.isPrimary && ack.epoch === this.epoch) this.acks.ack(from, ack.seq);
@@ -321,9 +342,12 @@ export class PbrMember {
     if (epoch !== this.epoch) throw new Error(`${what} frame: expected epoch ${this.epoch}, found ${epoch}`);
   }
 
-  /** Backup: apply one write from the primary, in seq order (seq 0: part of a catch-up). */
-  private onWrite(from: number, payload: Buffer): void {
-    const w = decodeWrite(payload, this.incoming);
+  /** Backup: apply the writes of a Write frame from the primary, in seq order (seq 0: part of a catch-up). */
+  private onWrites(from: number, payload: Buffer): void {
+    decodeWrites(payload, this.incoming, (w) => this.applyOne(from, w));
+  }
+
+  private applyOne(from: number, w: ReplicatedWrite): void {
     this.expectFromPrimary(from, w.epoch, "write");
     if (w.seq === 0) {
       if (!this.catchingUp) throw new Error("catch-up write outside a catch-up");

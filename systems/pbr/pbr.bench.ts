@@ -12,6 +12,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { parseProcStats } from "../../harness/cluster/proc-stats.ts";
+import type { ProcStats } from "../../harness/cluster/types.ts";
 import { valueSizeById, valueSizes, memoryPerProcessMb, type ValueSize } from "../../harness/experiments/fig-memory/value-sizes.ts";
 import { runYcsb } from "../../workloads/src/index.ts";
 import { startProcessGroup, type ProcessGroup } from "../../test/support/process-group.ts";
@@ -32,14 +34,15 @@ const seed = Number(values.seed);
 const seconds = Number(values.seconds);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-async function rssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, "utf8");
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
-  if (!match) throw new Error(`/proc/${pid}/status: expected a VmRSS line, found none`);
-  return Number(match[1]) * 1024;
+async function procOf(pid: number): Promise<ProcStats> {
+  const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, "utf8"), readFile(`/proc/${pid}/status`, "utf8")]);
+  const proc = parseProcStats(pid, stat, status);
+  if (!proc.alive) throw new Error(`process ${pid} is not running`);
+  return proc;
 }
 
-const rssAll = (group: ProcessGroup) => Promise.all(group.members.map((m) => rssOf(m.child.pid!)));
+const procAll = (group: ProcessGroup) => Promise.all(group.members.map((m) => procOf(m.child.pid!)));
+const rssAll = async (group: ProcessGroup) => (await procAll(group)).map((p) => p.rssBytes);
 const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function stats(host: string, port: number): Promise<Map<string, string>> {
@@ -123,10 +126,13 @@ interface ThroughputRow {
   reads: number;
   plain: number;
   pbr: number;
+  /** CPU µs per operation of each process (plain: one; pbr: primary, backup, backup). */
+  cpu: Record<"plain" | "pbr", number[]>;
 }
 
-async function throughputOf(group: ProcessGroup, readPercent: number, records: number): Promise<number> {
+async function throughputOf(group: ProcessGroup, readPercent: number, records: number): Promise<{ throughput: number; cpuPerOp: number[] }> {
   const primary = group.members[0];
+  const before = await procAll(group);
   const result = await runYcsb({
     phase: "run",
     propertyFiles: [`workloads/workloads/paper-${readPercent}-1k`],
@@ -136,21 +142,24 @@ async function throughputOf(group: ProcessGroup, readPercent: number, records: n
   });
   const failed = Object.entries(result.measurements).filter(([name]) => name.endsWith("-FAILED")).reduce((sum, [, m]) => sum + m.count, 0);
   if (failed > 0) throw new Error(`${failed} operations failed at ${readPercent} % reads`);
-  return result.throughput;
+  const after = await procAll(group);
+  return { throughput: result.throughput, cpuPerOp: after.map((p, i) => ((p.cpuSeconds - before[i].cpuSeconds) * 1e6) / result.operations) };
 }
 
 async function throughputBench(): Promise<ThroughputRow[]> {
   const records = values.records === undefined ? 100_000 : Number(values.records);
   const oneK = valueSizeById("1k");
-  const rows: ThroughputRow[] = [50, 95, 100].map((reads) => ({ reads, plain: 0, pbr: 0 }));
+  const rows: ThroughputRow[] = [50, 95, 100].map((reads) => ({ reads, plain: 0, pbr: 0, cpu: { plain: [], pbr: [] } }));
   for (const system of ["plain", "pbr"] as const) {
     const group = system === "plain" ? await startPlain(1024) : await startPbrTestGroup({ memoryMb: 1024 });
     try {
       log(`throughput · ${system}: loading ${records} 1 KB records...`);
       await load(group, oneK, records);
       for (const row of rows) {
-        row[system] = await throughputOf(group, row.reads, records);
-        log(`  ${system} at ${row.reads} % reads: ${row[system].toFixed(0)} ops/s`);
+        const { throughput, cpuPerOp } = await throughputOf(group, row.reads, records);
+        row[system] = throughput;
+        row.cpu[system] = cpuPerOp;
+        log(`  ${system} at ${row.reads} % reads: ${throughput.toFixed(0)} ops/s, CPU µs per operation ${cpuPerOp.map((c) => c.toFixed(1)).join(" + ")}`);
       }
     } finally {
       await group.stop();
@@ -171,7 +180,10 @@ if (values.only !== "throughput") {
 if (values.only !== "memory") {
   const rows = await throughputBench();
   lines.push(`throughput, 1 KB values, zipfian keys, 32 client threads, ${seconds} s per point (ops/s)`);
-  lines.push("reads   plain     pbr       pbr/plain");
-  for (const r of rows) lines.push(`${String(r.reads).padStart(3)} %   ${r.plain.toFixed(0).padStart(7)}   ${r.pbr.toFixed(0).padStart(7)}   ${(r.pbr / r.plain).toFixed(3)}`);
+  lines.push("reads   plain     pbr       pbr/plain   CPU µs/op: plain   pbr primary + backups");
+  for (const r of rows) {
+    const [primary, ...backups] = r.cpu.pbr;
+    lines.push(`${String(r.reads).padStart(3)} %   ${r.plain.toFixed(0).padStart(7)}   ${r.pbr.toFixed(0).padStart(7)}   ${(r.pbr / r.plain).toFixed(3).padStart(9)}   ${r.cpu.plain[0].toFixed(1).padStart(16)}   ${primary.toFixed(1)} + ${backups.map((c) => c.toFixed(1)).join(" + ")}`);
+  }
 }
 process.stdout.write(`\n${lines.join("\n")}\n(one shared 2-core machine: all processes and the driver on it; seed ${seed}; sizes ${valueSizes.length} available)\n`);

@@ -1,13 +1,13 @@
 import type { WriteSink } from "../protocol/semantics.ts";
 import type { Store } from "../store/index.ts";
 import { storeWithCas } from "./apply-write.ts";
-import { encodeWrite, WriteOp, type ReplicatedWrite } from "./frames.ts";
+import { WriteOp, type ReplicatedWrite, type WriteBatch } from "./frames.ts";
 import type { RemovalLog } from "./removal-log.ts";
 
 /**
  * The primary's WriteSink: executeMutation (memcached's semantics) calls it for each primitive
  * write. Each write that takes effect gets the next seq, is applied to the local store, logged if
- * catch-up needs it, and handed to `forward` as one encoded Write payload for the backups. A store
+ * catch-up needs it, and added to `batch` for the backups (then `onWrite` is called). A store
  * that does not fit is not forwarded (it changed nothing; the semantics then remove the stale
  * item, which is forwarded as a remove).
  */
@@ -23,7 +23,8 @@ export class ReplicatingWrites implements WriteSink {
   constructor(
     private readonly items: Store,
     private readonly log: RemovalLog,
-    private readonly forward: (payload: Buffer) => void,
+    private readonly batch: WriteBatch,
+    private readonly onWrite: () => void,
   ) {}
 
   store(key: Buffer, value: Uint8Array, flags: number, exptime: number): boolean {
@@ -64,8 +65,9 @@ export class ReplicatingWrites implements WriteSink {
     w.exptime = exptime;
     w.cas = op === WriteOp.Store ? seq : 0;
     w.value = value;
-    this.forward(encodeWrite(w));
+    this.batch.add(w);
     w.key = w.value = EMPTY;
+    this.onWrite();
   }
 }
 
