@@ -238,6 +238,7 @@ export async function runWorker(spec: WorkerSpec, channel: WorkerChannel): Promi
   const workload = new CoreWorkload(props, random);
   const pool = new MemcachedPool(buildTargets(spec.targets), { connectionsPerServer: config.connectionsPerServer, timeoutMs: config.timeoutMs });
   const stopGc = watchGarbageCollections();
+  const timers: NodeJS.Timeout[] = [];
   let stopRequested = false;
   let running: WorkerState | null = null;
   channel.onStop(() => {
@@ -264,7 +265,6 @@ export async function runWorker(spec: WorkerSpec, channel: WorkerChannel): Promi
     const versionBase = (spec.worker & 0xff) << 24;
     const nextVersion = (): number => (versionBase | (++sequence & 0xffffff)) >>> 0;
 
-    const timers: NodeJS.Timeout[] = [];
     const at = (epochMs: number, f: () => void) => timers.push(setTimeout(f, Math.max(0, epochMs - epochNow())));
     const warmupMs = config.warmupS * 1000;
     if (warmupMs > 0) {
@@ -297,7 +297,6 @@ export async function runWorker(spec: WorkerSpec, channel: WorkerChannel): Promi
       ),
     );
     const endedMs = epochNow();
-    for (const t of timers) clearTimeout(t);
     const failure = outcomes.find((o) => o.status === "rejected");
     if (failure) throw (failure as PromiseRejectedResult).reason;
     series.finish();
@@ -314,6 +313,7 @@ export async function runWorker(spec: WorkerSpec, channel: WorkerChannel): Promi
       gc: stopGc(),
     };
   } finally {
+    for (const t of timers) clearTimeout(t);
     stopGc();
     await pool.close();
   }
