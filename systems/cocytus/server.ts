@@ -16,6 +16,9 @@ import { dataBackend, parityBackend, type Ownership } from "./backend.ts";
 import { DataMember } from "./data-member.ts";
 import { checkGroupConfig, type GroupConfig } from "./group-config.ts";
 import { ParityMember } from "./parity-member.ts";
+import { DataRecovery } from "./recovery/data-recovery.ts";
+import { ParityRecovery } from "./recovery/parity-recovery.ts";
+import { recoverySettingsFrom, type RecoverySettings } from "./recovery/settings.ts";
 
 /** The server entry's options, plus what only tests and tools set. */
 export interface CocytusServerOptions extends ServerOptions {
@@ -82,26 +85,41 @@ export async function startCocytusServer(options: CocytusServerOptions): Promise
   const memoryBytes = options.memoryMb * MiB;
   const storeOptions = { memoryBytes, maxValueBytes: options.maxItemSize };
 
+  let settings: RecoverySettings;
+  try {
+    settings = recoverySettingsFrom();
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+
   let member: DataMember | ParityMember;
   let listener: MemcachedListener;
+  let recovery: DataRecovery | ParityRecovery;
   if (config.index < config.k) {
     const dataMember = await DataMember.start(config, new Store(storeOptions), log);
+    const dataRecovery = DataRecovery.attach(config, dataMember, log);
+    recovery = dataRecovery;
     const ownership: Ownership | undefined =
       options.groups === undefined ? undefined : { shape: { mode: "cocytus", groups: options.groups, k: config.k }, group: config.group, member: config.index };
     member = dataMember;
-    listener = await listenOrClose(member, { host: options.host, port: options.port, backend: dataBackend(dataMember.dataProcess, ownership), maxItemSize: options.maxItemSize });
+    listener = await listenOrClose(member, { host: options.host, port: options.port, backend: dataRecovery.backend(dataBackend(dataMember.dataProcess, ownership)), maxItemSize: options.maxItemSize });
   } else {
     const codec = await createCodec(codecName, config.k, config.m);
     const replicas = Array.from({ length: config.k }, () => new Store(storeOptions));
     const parityArea = new DataArea({ capacityBytes: Math.ceil(memoryBytes / PAGE_SIZE) * PAGE_SIZE, chunkBytes: replicas[0].dataArea.chunkBytes });
     const parityMember = await ParityMember.start(config, codec, replicas, parityArea, log);
     member = parityMember;
-    listener = await listenOrClose(member, { host: options.host, port: options.port, backend: parityBackend(parityMember.parityProcess), maxItemSize: options.maxItemSize });
+    const { mode, batchPages } = settings;
+    const parityRecovery = ParityRecovery.attach({ config, member: parityMember, codec, mode, batchPages, itemSize: options.maxItemSize, groups: options.groups ?? settings.groups, log });
+    recovery = parityRecovery;
+    listener = await listenOrClose(member, { host: options.host, port: options.port, backend: parityRecovery.backend(parityBackend(parityMember.parityProcess)), maxItemSize: options.maxItemSize });
   }
+  recovery.setClientAddress(listener.host, listener.port);
   return {
     host: listener.host,
     port: listener.port,
     close: async () => {
+      recovery.close();
       member.close();
       await listener.close();
     },

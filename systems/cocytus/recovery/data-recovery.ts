@@ -50,6 +50,11 @@ export class DataRecovery {
     return { ...base, commands, stats: () => ({ ...base.stats?.(), recovery_snapshots_answered: this.snapshotsAnswered, recovery_pages_sent: this.pagesSent }) };
   }
 
+  close(): void {
+    this.member.onOtherFrame = undefined;
+    this.member.onParityLinkDown = undefined;
+  }
+
   /** The leader's latest view, or (before any) this process's own idea of the group. */
   view(): CocytusView {
     if (this.receivedView !== null) return this.receivedView;

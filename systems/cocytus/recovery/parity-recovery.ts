@@ -23,11 +23,13 @@
  * process becomes leader and recovers every data index whose process it cannot reach (including
  * those the old leader hosted: their repaired areas died with it).
  */
-import type { ErasureCodec } from "../../codec/codec.ts";
+import { PAGE_SIZE, type ErasureCodec } from "../../codec/codec.ts";
 import { connectPeer, type PeerLink } from "../../peer/index.ts";
 import { Op, type Backend, type ExtensionCommand, type Mutation } from "../../protocol/backend.ts";
 import { route } from "../../routing/router.ts";
+import { serveDebug, type DebugSource } from "../debug.ts";
 import type { GroupConfig } from "../group-config.ts";
+import { describeMetadata } from "../metadata-dump.ts";
 import type { ParityMember } from "../parity-member.ts";
 import type { ParityProcess } from "../parity-process.ts";
 import {
@@ -54,6 +56,9 @@ import { HostedItems } from "./hosted-items.ts";
 import { PageRepairer, type RepairParticipants } from "./page-repair.ts";
 import { formatCocytusView, parseCocytusView, type CocytusView } from "./view.ts";
 import { WorkingCopies, type ParityVersion } from "./working-copies.ts";
+
+/** The peer role a debug tool uses to query a data process hosted by a recovery leader (DebugClient.connect's role). */
+export const HOSTED_DEBUG_ROLE = "hosted-debug";
 
 export interface ParityRecoveryOptions {
   config: GroupConfig;
@@ -442,6 +447,10 @@ export class ParityRecovery {
   private onOtherLink(link: PeerLink): boolean {
     const { group, k, m } = this.config;
     const remote = link.remote;
+    if (remote.role === HOSTED_DEBUG_ROLE && remote.group === group && remote.index < k) {
+      serveDebug(link, this.hostedDebugSource(remote.index));
+      return true;
+    }
     if (remote.role !== "parity" || remote.group !== group || remote.index < k || remote.index >= k + m || remote.index === this.config.index) return false;
     const q = remote.index - k;
     link.onFrame((type, payload) => this.onPeerFrame(q, type, payload));
@@ -528,6 +537,26 @@ export class ParityRecovery {
     if (member >= this.addresses.length) throw new Error(`a client address for member ${member}, but the group has ${this.addresses.length} members`);
     this.addresses[member] = address;
     this.viewChanged();
+  }
+
+  /** Debug queries about hosted data process d, as its own member would answer them (the consistency check). */
+  private hostedDebugSource(d: number): DebugSource {
+    const hosted = () => {
+      const process = this.hosted.get(d);
+      if (process === undefined) throw new Error(`cocytus recovery: data process ${d} is not hosted at member ${this.config.index}`);
+      return process;
+    };
+    return {
+      state: () => {
+        const dp = hosted().dataProcess;
+        return { role: "data", index: d, RT: dp.RT, ST: dp.ST, inFlight: dp.inFlightCount };
+      },
+      metadata: async () => {
+        await this.parity.settled();
+        return describeMetadata(hosted().dataProcess.store);
+      },
+      pages: async (first, count) => Buffer.from(hosted().dataProcess.store.dataArea.view(first * PAGE_SIZE, count * PAGE_SIZE)),
+    };
   }
 
   // ---- the view ----

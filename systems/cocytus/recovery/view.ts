@@ -25,6 +25,8 @@
  * A member asked for a key it does not serve answers `SERVER_ERROR not the owner …`.
  */
 
+import { connect } from "node:net";
+
 export interface CocytusView {
   group: number;
   epoch: number;
@@ -63,4 +65,35 @@ export function parseCocytusView(reply: string): CocytusView {
 export function ownerAddress(view: CocytusView, dataIndex: number): string | null {
   const owner = view.owners[dataIndex];
   return owner === undefined || owner < 0 ? null : view.members[owner] ?? null;
+}
+
+/** Sends `view` to a member's client port and parses the reply. */
+export function askCocytusView(host: string, port: number, timeoutMs = 2000): Promise<CocytusView> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port });
+    let reply = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`cocytus view: no reply from ${host}:${port} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    socket.once("connect", () => socket.write("view\r\n"));
+    socket.on("data", (chunk: Buffer) => {
+      reply += chunk.toString("latin1");
+      if (reply.endsWith("END\r\n") || /ERROR[^\n]*\r\n$/.test(reply)) {
+        clearTimeout(timer);
+        socket.destroy();
+        try {
+          resolve(parseCocytusView(reply));
+        } catch (error) {
+          reject(error as Error);
+        }
+      }
+    });
+    socket.once("error", fail);
+  });
 }
