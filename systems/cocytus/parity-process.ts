@@ -12,10 +12,11 @@
  *     buffered requests of DP_i up to ts in order: metadata change into the replica,
  *     parity ^= coef(j, i) · diff through the codec, SVT[i] = ts.
  */
-import { PAGE_SIZE, type ErasureCodec, type ParityPatch } from "../codec/codec.ts";
+import type { ErasureCodec, ParityPatch } from "../codec/codec.ts";
 import type { DataArea, Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind } from "./change.ts";
 import type { UpdateMessage } from "./messages.ts";
+import { forEachPagePiece } from "./page-pieces.ts";
 import { UpdateLog } from "./update-log.ts";
 
 export interface ParityProcessOptions {
@@ -159,16 +160,8 @@ export class ParityProcess {
 
   /** Splits a Put's diff at page boundaries into patches of this process's parity pages. */
   private collectPatches(dataIndex: number, update: UpdateMessage, patches: ParityPatch[]): void {
-    const { offset } = update.change;
-    const diff = update.diff;
-    let done = 0;
-    while (done < diff.length) {
-      const at = offset + done;
-      const pageNo = Math.floor(at / PAGE_SIZE);
-      const pageOffset = at - pageNo * PAGE_SIZE;
-      const piece = Math.min(diff.length - done, PAGE_SIZE - pageOffset);
-      patches.push({ dataIndex, pageOffset, diff: diff.subarray(done, done + piece), parityPage: this.parityArea.pageView(pageNo) });
-      done += piece;
-    }
+    forEachPagePiece(update.change.offset, update.diff, (pageNo, pageOffset, diff) => {
+      patches.push({ dataIndex, pageOffset, diff, parityPage: this.parityArea.pageView(pageNo) });
+    });
   }
 }

@@ -86,7 +86,7 @@ export async function startTestGroup(options: TestGroupOptions = {}): Promise<Te
       });
       members[index] = { index, role: index < k ? "data" : "parity", host, port: ports[index].port, peerPort: ports[index].peerPort, child };
     }
-    for (const index of order) await waitForPort(host, ports[index].port, 20_000, members[index].child);
+    for (const index of order) await waitForPort(host, ports[index].port, 60_000, members[index].child);
   } catch (error) {
     await stop();
     throw new Error(`${(error as Error).message}\n${stderr}`);
