@@ -1,4 +1,5 @@
 /** Every experiment of DESIGN section 11, built or not: what it does, its cost, what it waits for. */
+import { figCoding } from "./fig-coding/experiment.ts";
 import { figLatency } from "./fig-latency/experiment.ts";
 import { figMemory } from "./fig-memory/experiment.ts";
 import { figThroughput } from "./fig-throughput/experiment.ts";
@@ -21,15 +22,7 @@ export const experiments: Record<ExperimentName, ExperimentDefinition> = {
     needs: "its module (harness/experiments/fig-recovery/) on cocytus online recovery and fault injection (harness kill)",
     systems: ["cocytus"],
   },
-  "fig-coding": {
-    name: "fig-coding",
-    what: "memory, throughput and write latency of RS(2,3), RS(3,2) and RS(4,1)",
-    fastTime: "~10 min (planned)",
-    paperTime: "~1 h (planned)",
-    resources: "25 cocytus processes per scheme",
-    needs: "its module (harness/experiments/fig-coding/) on the cocytus mode with configurable RS(k, m)",
-    systems: ["cocytus"],
-  },
+  "fig-coding": figCoding,
   "fig-blocked": {
     name: "fig-blocked",
     what: "online vs blocked recovery under 95:5 and 50:50 reads: throughput over time",

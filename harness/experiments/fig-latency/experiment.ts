@@ -6,9 +6,9 @@
  */
 import { writeFigure } from "../../report/render.ts";
 import { medianRuns, plannedVariants, runCampaign } from "../fig-throughput/campaign.ts";
-import { runHeader, throughputSizes, throughputSteps, throughputVariants } from "../fig-throughput/experiment.ts";
+import { recordsFor, runHeader, throughputSizes, throughputSteps, throughputVariants } from "../fig-throughput/experiment.ts";
 import { opNames, type RunRecord } from "../fig-throughput/measurement.ts";
-import { readRatioLabel, recordsPerSize, runSettings } from "../fig-throughput/plan.ts";
+import { readRatioLabel, runSettings } from "../fig-throughput/plan.ts";
 import { Progress } from "../progress.ts";
 import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { equalLoadFraction, equalLoadTargets, openLoopPhases } from "./equal-load.ts";
@@ -68,7 +68,7 @@ async function runFigLatency(context: ExperimentContext): Promise<ExperimentOutc
   const measuredVariants = variants.filter((v) => !closed.unavailable.some((u) => u.system === v.label));
   const openSteps = measuredVariants.flatMap((variant) =>
     sizes
-      .map((size) => ({ variant, size, records: config.records ?? recordsPerSize[config.profile][size], phases: openLoopPhases(targets, size) }))
+      .map((size) => ({ variant, size, records: recordsFor(config, size), phases: openLoopPhases(targets, size) }))
       .filter((step) => step.phases.length > 0),
   );
   const open = await runCampaign(context, progress, "fig-latency", openSteps, settings, closed.unavailable);
@@ -82,7 +82,7 @@ async function runFigLatency(context: ExperimentContext): Promise<ExperimentOutc
   const figure = await writeFigure(folder.path, "fig-latency", latencyFigureData(runs));
   if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
 
-  const summary = latencySummary({ runs, targets, fraction: equalLoadFraction, unavailable: open.unavailable, header: await runHeader(context, sizes) });
+  const summary = latencySummary({ runs, targets, fraction: equalLoadFraction, unavailable: open.unavailable, header: await runHeader(context, sizes, (size) => recordsFor(config, size)) });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");
   const failures = [...closed.failures, ...open.failures];

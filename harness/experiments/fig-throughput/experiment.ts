@@ -36,19 +36,22 @@ export const figThroughput: ExperimentDefinition = {
 
 /** One step per system and size: load once, then the three read ratios closed-loop. */
 export function throughputSteps(variants: Variant[], sizes: ValueSizeId[], config: ExperimentConfig): CampaignStep[] {
-  return variants.flatMap((variant) =>
-    sizes.map((size) => ({ variant, size, records: config.records ?? recordsPerSize[config.profile][size], phases: readRatios.map((readRatio) => ({ readRatio })) })),
-  );
+  return variants.flatMap((variant) => sizes.map((size) => ({ variant, size, records: recordsFor(config, size), phases: readRatios.map((readRatio) => ({ readRatio })) })));
+}
+
+/** Records loaded for a value size: --records, else the profile's. */
+export function recordsFor(config: ExperimentConfig, size: ValueSizeId): number {
+  return config.records ?? recordsPerSize[config.profile][size];
 }
 
 /** The lines every run-phase experiment's summary starts with. */
-export async function runHeader(context: ExperimentContext, sizes: ValueSizeId[], extra: string[] = []): Promise<string[]> {
+export async function runHeader(context: ExperimentContext, sizes: ValueSizeId[], recordsOf: (size: ValueSizeId) => number, extra: string[] = []): Promise<string[]> {
   const { config, folder } = context;
   const git = await gitState();
   const settings = runSettings[config.profile];
   return [
     `Run ${folder.id}: profile --${config.profile}, cluster ${config.cluster}, seed ${config.seed}, ${config.repeat} repeat(s) (median shown), commit ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}.`,
-    `Records loaded per setting: ${sizes.map((s) => `${valueSizeById(s).label} ${config.records ?? recordsPerSize[config.profile][s]}`).join(", ")}. Each run phase: ${settings.warmupSeconds} s warm-up + ${settings.runSeconds} s measured, ${settings.threadCount} closed-loop clients on ${settings.workers} driver threads, Zipfian keys (workloads/workloads/paper-<reads>-<size>).`,
+    `Records loaded per setting: ${sizes.map((s) => `${valueSizeById(s).label} ${recordsOf(s)}`).join(", ")}. Each run phase: ${settings.warmupSeconds} s warm-up + ${settings.runSeconds} s measured, ${settings.threadCount} closed-loop clients on ${settings.workers} driver threads, Zipfian keys (workloads/workloads/paper-<reads>-<size>).`,
     ...extra,
   ];
 }
@@ -92,7 +95,7 @@ async function runFigThroughput(context: ExperimentContext): Promise<ExperimentO
   const figure = await writeFigure(folder.path, "fig-throughput", throughputFigureData(runs));
   if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
 
-  const summary = throughputSummary({ runs, unavailable: campaign.unavailable, header: await runHeader(context, sizes) });
+  const summary = throughputSummary({ runs, unavailable: campaign.unavailable, header: await runHeader(context, sizes, (size) => recordsFor(config, size)) });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");
   return { ok: campaign.failures.length === 0, failures: campaign.failures };

@@ -120,6 +120,11 @@ export function rawPrefix(variant: Variant, size: ValueSizeId, repeat: number, r
   return `${name}-${size}${repeats > 1 ? `-r${repeat + 1}` : ""}`;
 }
 
+/** Processes the values are spread over: 15 (plain processes, pbr groups, cocytus 5 groups × 3); cocytus RS(k, m): 5 groups × k. */
+function valueHolders(variant: Variant): number {
+  return variant.k === undefined ? 15 : 5 * variant.k;
+}
+
 /** Deploys, loads, drives every phase, tears down (on every path). Raw driver output goes to raw/. */
 export async function measureVariant(context: ExperimentContext, progress: Progress, request: MeasureRequest): Promise<SystemRuns> {
   const { config, cleanup, folder, signal } = context;
@@ -130,7 +135,7 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
   progress.phase("deploying");
   const pending = bringUp(variant.system, {
     cluster: config.cluster,
-    memoryMb: memoryPerProcessMb(valueBytesBound, 15),
+    memoryMb: memoryPerProcessMb(valueBytesBound, valueHolders(variant)),
     statePath: folder.file(`raw/${prefix}-deployment.json`),
     signal,
     ...(variant.k !== undefined ? { k: variant.k, m: variant.m } : {}),

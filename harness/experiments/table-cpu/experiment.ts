@@ -6,7 +6,7 @@
  */
 import { writeFigure } from "../../report/render.ts";
 import { medianRuns, plannedVariants, runCampaign } from "../fig-throughput/campaign.ts";
-import { runHeader, throughputSteps } from "../fig-throughput/experiment.ts";
+import { recordsFor, runHeader, throughputSteps } from "../fig-throughput/experiment.ts";
 import type { RunRecord, Variant } from "../fig-throughput/measurement.ts";
 import { readRatioLabel, runSettings } from "../fig-throughput/plan.ts";
 import { Progress } from "../progress.ts";
@@ -72,7 +72,7 @@ async function runTableCpu(context: ExperimentContext): Promise<ExperimentOutcom
   const figure = await writeFigure(folder.path, "table-cpu", cpuFigureData(rows));
   if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
 
-  const summary = cpuSummary({ rows, unavailable: campaign.unavailable, header: await runHeader(context, ["1k"]) });
+  const summary = cpuSummary({ rows, unavailable: campaign.unavailable, header: await runHeader(context, ["1k"], (size) => recordsFor(config, size)) });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");
   return { ok: campaign.failures.length === 0, failures: campaign.failures };
