@@ -139,3 +139,20 @@ test("a lone surviving backup takes over and answers writes at once", async (t) 
   assert.ok(Buffer.isBuffer(reply), "no backup left to wait for");
   assert.equal(members[1].store.stats().curr_items, 2);
 });
+
+test("after a failover new items get CAS values above any the dead primary handed out, even for writes no backup received", async (t) => {
+  const { members, relays, logs } = await startGroup(t, [1, 2]);
+  for (const m of randomWrites(16, 20)) await members[0].execute(m);
+  relays.get(1)!.hold();
+  relays.get(2)!.hold();
+  for (let n = 0; n < 50; n++) void members[0].execute(mutation(Op.Set, `lost${n}`, "never replicated"));
+  const lastCasHandedOut = members[0].store.currentCas;
+  members[0].close();
+  await waitFor(() => members[1].isPrimary && members[2].primary === 1, "member 1 to take over", logs);
+  assert.equal(members[1].store.lookup(Buffer.from("lost0"), 0), -1, "the unreplicated writes are gone");
+  await members[1].execute(mutation(Op.Set, "fresh", "v"));
+  const cas = members[1].store.cas(members[1].store.lookup(Buffer.from("fresh"), 0));
+  assert.ok(cas > lastCasHandedOut, `expected a CAS above ${lastCasHandedOut}, found ${cas}`);
+  await waitFor(() => members[2].seq === members[1].seq, "member 2 to apply it", logs);
+  assert.deepEqual(snapshot(members[2].store), snapshot(members[1].store));
+});

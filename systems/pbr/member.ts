@@ -74,6 +74,9 @@ export interface MemberConfig {
 
 export type Role = "primary" | "backup";
 
+/** How far a new primary moves the seq past what it has (more than any number of writes in flight). */
+const TAKEOVER_SEQ_GAP = 2 ** 20;
+
 /** A batch of writes this big is sent at once rather than at the end of the turn. */
 const MAX_BATCH_BYTES = 1024 * 1024;
 
@@ -431,8 +434,10 @@ export class PbrMember {
     this.primary = this.config.index;
     this.acks = new AckTracker();
     this.writes.epoch = this.epoch;
-    // A catch-up cut short by a second failure may have left items newer than appliedSeq: never reuse their CAS.
-    this.writes.seq = Math.max(this.appliedSeq, this.store.currentCas);
+    // Seqs (and so CAS values) of the new epoch start well above anything the old primary could
+    // have handed out in writes no survivor received, or a catch-up cut short could have left here:
+    // a CAS a client got from a lost write never matches an item of the new epoch.
+    this.writes.seq = Math.max(this.appliedSeq, this.store.currentCas) + TAKEOVER_SEQ_GAP;
     for (const follower of followers) {
       const link = this.links[follower.index]!;
       this.lastCatchUp = sendCatchUp(this.store, this.removals, follower.appliedSeq, this.writes.seq, this.epoch, (type, payload) => link.send(type, payload));
