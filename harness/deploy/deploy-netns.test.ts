@@ -83,6 +83,7 @@ test("plain deploys onto a namespace cluster over SSH from the uploaded bundle, 
       assert.ok(await answersVersion(p.host, p.port), `${p.id} answers version at ${p.host}:${p.port}`);
     }
     assert.ok(existsSync(join(folder, "work", "node3", "server.mjs")), "the bundle was uploaded to the node's workDir");
+    assert.ok(existsSync(join(folder, "work", "node3", "node_modules", "@ronomon", "reed-solomon", "package.json")), "the Reed-Solomon addon was shipped beside it");
     await deployment.inject("kill", { node: 2 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     const status = await deployment.status();

@@ -9,7 +9,7 @@ import { killServers, SERVER_FILE_PREFIX } from "./cleanup.ts";
 import { DeploymentHandle, throwIfFailed } from "./handle.ts";
 import { place } from "./placement.ts";
 import { waitUntilReady } from "./readiness.ts";
-import { buildServerBundle, SERVER_BUNDLE_NAME, serverArgv, serverEnv, sharesThisMachine } from "./server-command.ts";
+import { addonFiles, buildServerBundle, SERVER_BUNDLE_NAME, serverArgv, sharesThisMachine } from "./server-command.ts";
 import { clearState, defaultStatePath, DEPLOYMENT_ENV, readState, writeState, type DeployedProcess, type DeploymentState } from "./state.ts";
 import type { DeployOptions } from "./types.ts";
 
@@ -20,7 +20,7 @@ export class InterruptedError extends Error {
 
 /**
  * Deploys a mode onto a cluster of clusters.yaml: places the processes (DESIGN section 3), builds
- * the server bundle once, uploads it to every node, starts every process through its node's
+ * the server bundle once, uploads it and the Reed-Solomon addon to every node, starts every process through its node's
  * executor (pidfile and log in the node's workDir), waits until each answers `version`, and records
  * everything in the state file. Any failure — an unreachable node, a process that exits at start,
  * Ctrl-C — tears down what was started and rejects with an error that names the node and process.
@@ -70,7 +70,11 @@ export async function deploy(options: DeployOptions): Promise<DeploymentHandle> 
     await abortable(checkNodes(executors, cluster.nodeBinary), abort.signal);
     if (launcher === "bundle") {
       const bundle = await abortable(buildServerBundle(), abort.signal);
-      await abortable(Promise.all(executors.map((e) => e.upload(bundle, join(e.node.workDir, SERVER_BUNDLE_NAME)))), abort.signal);
+      const files = [{ localPath: bundle, remotePath: SERVER_BUNDLE_NAME }, ...addonFiles()];
+      const uploads = executors.map(async (executor) => {
+        for (const file of files) await executor.upload(file.localPath, join(executor.node.workDir, file.remotePath));
+      });
+      await abortable(Promise.all(uploads), abort.signal);
     } else if (!cluster.nodes.every(sharesThisMachine)) {
       throw new Error(`launcher "tsx" runs the server from this checkout and works only on nodes of this machine; cluster ${cluster.name} has remote nodes (use the bundle launcher)`);
     }
@@ -84,7 +88,7 @@ export async function deploy(options: DeployOptions): Promise<DeploymentHandle> 
         for (const placed of placement.processes.filter((p) => p.node === executor.node.index)) {
           abort.signal.throwIfAborted();
           const argv = serverArgv(cluster, placement, placed, executor.node, launcher, options.memoryMb, options.serverArgs);
-          const started = await executor.start(`${SERVER_FILE_PREFIX}${placed.id}`, argv, serverEnv(executor.node, mark));
+          const started = await executor.start(`${SERVER_FILE_PREFIX}${placed.id}`, argv, mark);
           const row: DeployedProcess = { ...placed, pid: started.pid, pidPath: started.pidPath, logPath: started.logPath };
           state.processes.push(row);
           writeState(state, statePath);

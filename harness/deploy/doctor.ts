@@ -1,12 +1,10 @@
-import { join } from "node:path";
-import { projectRoot } from "../cluster/config.ts";
 import { closeExecutors, createExecutors } from "../cluster/executors.ts";
 import { nodeLabel } from "../cluster/node-error.ts";
 import { shellQuote } from "../cluster/ssh-executor.ts";
 import type { ClusterConfig, Executor } from "../cluster/types.ts";
 import { findServersScript } from "./cleanup.ts";
 import { place } from "./placement.ts";
-import { sharesThisMachine } from "./server-command.ts";
+import { addonAbi } from "./server-command.ts";
 
 export interface NodeDiagnosis {
   node: number;
@@ -20,7 +18,7 @@ export interface NodeDiagnosis {
 /**
  * Checks every node of a cluster before a run: reachable, Node 20+, workDir writable, the ports
  * any mode's placement would use are free, no server left from an earlier deployment, and the
- * Reed-Solomon addon loads (cocytus needs it). Never throws for a node's problem: it is reported.
+ * node can load the Reed-Solomon addon built here (same platform, arch and Node ABI). Never throws for a node's problem: it is reported.
  */
 export async function diagnoseCluster(cluster: ClusterConfig, options: { connectTimeoutMs?: number; basePort?: number } = {}): Promise<NodeDiagnosis[]> {
   const executors = createExecutors(cluster, { connectTimeoutMs: options.connectTimeoutMs ?? 5000 });
@@ -56,15 +54,13 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
   const node = executor.node;
   const diagnosis: NodeDiagnosis = { node: node.index, label: nodeLabel(node), facts: [], problems: [] };
   const workDir = shellQuote(node.workDir);
-  const nodePath = sharesThisMachine(node) ? `NODE_PATH=${shellQuote(join(projectRoot, "node_modules"))} ` : "";
   const script = [
     `echo "version $(${shellQuote(nodeBinary)} --version 2>&1)"`,
     `if mkdir -p ${workDir} 2>/dev/null && [ -w ${workDir} ]; then echo workdir-ok; else echo workdir-bad; fi`,
     `cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" { print "listen " $2 }'`,
     findServersScript(node.workDir, [], undefined),
     `for p in $servers; do echo "leftover $p"; done`,
-    // From the bundle's folder (workDir), as a deployed server would load it.
-    `if (cd ${workDir} && ${nodePath}${shellQuote(nodeBinary)} -e 'require("@ronomon/reed-solomon")') >/dev/null 2>&1; then echo addon-ok; else echo addon-missing; fi`,
+    `echo "abi $(${shellQuote(nodeBinary)} -p 'process.platform + " " + process.arch + " " + process.versions.modules' 2>&1)"`,
   ].join("\n");
   const began = performance.now();
   let output: string;
@@ -89,8 +85,9 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
   const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.slice(9));
   if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pids ${leftovers.join(", ")} (run \`npx harness down\`)`);
   else diagnosis.facts.push("no leftover servers");
-  if (lines.includes("addon-ok")) diagnosis.facts.push("@ronomon/reed-solomon loads");
-  else diagnosis.problems.push(sharesThisMachine(node) ? "@ronomon/reed-solomon does not load from the project's node_modules (cocytus needs it; run npm ci)" : `@ronomon/reed-solomon is not installed in ${node.workDir}/node_modules (cocytus needs it: run \`npm install @ronomon/reed-solomon\` there)`);
+  const abi = lines.find((l) => l.startsWith("abi "))?.slice(4) ?? "";
+  if (abi === addonAbi) diagnosis.facts.push(`platform and Node ABI match this machine's (${abi}): the shipped Reed-Solomon addon loads`);
+  else diagnosis.problems.push(`platform/arch/Node ABI is ${JSON.stringify(abi)}, this machine's is ${JSON.stringify(addonAbi)}: the Reed-Solomon addon shipped with the bundle will not load (cocytus needs it); use the same Node major on every host`);
   return diagnosis;
 }
 

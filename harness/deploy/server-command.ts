@@ -1,5 +1,6 @@
-import { statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join, posix } from "node:path";
 import { execa } from "execa";
 import { projectRoot } from "../cluster/config.ts";
 import type { ClusterConfig, NodeConfig } from "../cluster/types.ts";
@@ -27,20 +28,31 @@ export async function buildServerBundle(): Promise<string> {
   return serverBundlePath;
 }
 
-/**
- * True when a node shares this machine's filesystem (local, or a namespace of this machine):
- * the bundle's external native addon (@ronomon/reed-solomon) then resolves through NODE_PATH
- * pointing at the project's node_modules. A real remote host needs the addon installed next to
- * the bundle (`npm install @ronomon/reed-solomon` in its workDir) — not automated yet.
- */
+/** True when a node runs on this machine (local, or a namespace of it): the "tsx" launcher works only there. */
 export function sharesThisMachine(node: NodeConfig): boolean {
   return node.transport.kind === "local" || node.netns !== undefined;
 }
 
-/** Environment for a server process: the deployment mark, and NODE_PATH where the addon is reachable. */
-export function serverEnv(node: NodeConfig, mark: Record<string, string>): Record<string, string> {
-  return sharesThisMachine(node) ? { ...mark, NODE_PATH: join(projectRoot, "node_modules") } : { ...mark };
+/** The Reed-Solomon addon's package, which the bundle leaves external (a native module). */
+const addonPackage = "@ronomon/reed-solomon";
+
+/**
+ * The addon files to ship next to the bundle: `<workDir>/node_modules/@ronomon/reed-solomon/`
+ * gets its package.json and its main file (the compiled binding.node), so the bundle's require
+ * resolves there on any node. The binary is this machine's build: a node must have the same
+ * platform, architecture and Node ABI (`npx harness doctor` checks).
+ */
+export function addonFiles(): { localPath: string; remotePath: string }[] {
+  const require = createRequire(import.meta.url);
+  const manifestPath = require.resolve(`${addonPackage}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as { main?: string };
+  const main = manifest.main ?? "index.js";
+  const folder = dirname(manifestPath);
+  return ["package.json", main].map((file) => ({ localPath: join(folder, file), remotePath: posix.join("node_modules", addonPackage, file) }));
 }
+
+/** platform, arch and Node ABI of this machine: a node must match them to load the shipped addon. */
+export const addonAbi = `${process.platform} ${process.arch} ${process.versions.modules}`;
 
 /**
  * The command line of one server process (systems/server/main.ts's contract): mode, host, client
