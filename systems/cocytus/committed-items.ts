@@ -1,19 +1,27 @@
 /**
  * The items clients may read at a data process: its committed state, as the protocol engine's
  * read path and memcached's semantics see it. Unlike Store.lookup, an expired item is reported
- * missing without being dropped, because dropping it would change metadata outside the protocol
- * (the parity processes' replicas would no longer match). Writes never go through here.
+ * missing without being dropped, because dropping it here would change metadata outside the
+ * protocol (the parity processes' replicas would no longer match); `onExpired` is told instead,
+ * and the data process removes it through the replicated path. Writes never go through here.
  */
 import type { ItemStore, Store, StoreStats } from "../store/index.ts";
 
 export class CommittedItems implements ItemStore {
-  constructor(readonly store: Store) {}
+  constructor(
+    readonly store: Store,
+    private readonly onExpired: (key: Uint8Array) => void = () => {},
+  ) {}
 
   lookup(key: Uint8Array, now: number): number {
     const handle = this.store.index.find(key);
     if (handle < 0) return -1;
     const exptime = this.store.exptime(handle);
-    return exptime !== 0 && exptime <= now ? -1 : handle;
+    if (exptime !== 0 && exptime <= now) {
+      this.onExpired(key);
+      return -1;
+    }
+    return handle;
   }
 
   value(handle: number): Buffer {

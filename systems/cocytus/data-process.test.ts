@@ -166,13 +166,19 @@ test("flush_all waits for the requests before it and holds back the ones after i
   assert.deepEqual(g.replicaMismatches(), []);
 });
 
-test("an expired item is reported missing but stays in the index until a write replaces it", async () => {
+test("a read that finds an expired item reports it missing and removes it through the parity processes", async () => {
   const g = await group();
   const past = Math.floor(Date.now() / 1000) - 10;
   g.execute(0, mutation(Op.Set, "old", { value: value("v"), exptime: past + 5, now: past }));
   g.settle();
   await turn();
+  assert.equal(g.parityProcesses[0].replicas[0].index.count, 1);
   assert.equal(readValue(g, 0, "old"), undefined);
-  assert.equal(g.dataProcesses[0].store.index.count, 1, "reading did not drop it behind the replicas' back");
+  assert.equal(g.dataProcesses[0].store.index.count, 1, "the read itself does not drop it behind the replicas' back");
+  g.settle();
+  await turn();
+  assert.equal(g.dataProcesses[0].store.index.count, 0, "removed after the read's turn, as a replicated request");
+  assert.equal(g.dataProcesses[0].RT, 2);
   assert.deepEqual(g.replicaMismatches(), []);
+  assert.equal(g.parityProcesses[0].replicas[0].index.count, 0);
 });

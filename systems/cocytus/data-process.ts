@@ -87,6 +87,9 @@ export class DataProcess {
   /** While a flush_all is pending: the commands that arrived after it. */
   private barrier: (() => void)[] | null = null;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Keys of expired items seen by reads, to remove through the replicated path (latin1 → key). */
+  private readonly expired = new Map<string, Buffer>();
+  private expiryScheduled = false;
   private lastSentStable = 0;
   private commitScheduled = false;
   private readonly encoder = new UpdateEncoder();
@@ -95,7 +98,7 @@ export class DataProcess {
     this.index = options.index;
     this.m = options.m;
     this.store = options.store;
-    this.items = new CommittedItems(options.store);
+    this.items = new CommittedItems(options.store, (key) => this.noteExpired(key));
     this.planned = new PlannedWrite(options.store);
     this.links = options.links;
     this.itemSize = options.itemSize ?? DEFAULT_ITEM_SIZE;
@@ -152,11 +155,43 @@ export class DataProcess {
     );
   }
 
+  /**
+   * A read found an expired item: it is removed after this event-loop turn (not during the read,
+   * whose handles must stay valid), as a Remove request like a delete's, unless a command for the
+   * key is in flight (that command replaces or removes it anyway).
+   */
+  private noteExpired(key: Uint8Array): void {
+    const keyId = Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
+    if (this.expired.has(keyId) || this.busyKeys.has(keyId)) return;
+    this.expired.set(keyId, Buffer.from(key));
+    if (this.expiryScheduled) return;
+    this.expiryScheduled = true;
+    this.links.defer(() => {
+      this.expiryScheduled = false;
+      const now = Math.floor(Date.now() / 1000);
+      for (const [keyId, key] of this.expired) {
+        if (this.busyKeys.has(keyId) || this.barrier !== null) continue;
+        const handle = this.store.index.find(key);
+        const exptime = handle < 0 ? 0 : this.store.exptime(handle);
+        if (exptime === 0 || exptime > now) continue;
+        const change: Change = { kind: ChangeKind.Remove, key, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
+        void this.send(change, null, Replies.NONE, keyId);
+      }
+      this.expired.clear();
+    });
+  }
+
   /** Decides the command on committed state (no earlier command for its key is in flight). */
   private dispatch(m: Mutation, keyId: string): Buffer | Promise<Buffer> {
     const planned = this.planned;
     planned.reset();
-    const reply = executeMutation(this.items, m, this.itemSize, planned);
+    let reply: Buffer;
+    try {
+      reply = executeMutation(this.items, m, this.itemSize, planned);
+    } catch (error) {
+      this.releaseKey(keyId);
+      throw error;
+    }
     const change = planned.change;
     if (change === undefined) {
       this.releaseKey(keyId);
