@@ -213,11 +213,6 @@ export class ProtocolSession implements ParserHandler {
     this.replies = new ReplyQueue(transport, () => this.onReplySettled());
   }
 
-  /** Bytes held for incomplete input (a partial line or value). */
-  get bufferedInputBytes(): number {
-    return this.parser.bufferedBytes;
-  }
-
   /** Feeds bytes read from the connection. */
   receive(chunk: Buffer): void {
     if (this.closing) return;

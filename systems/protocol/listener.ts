@@ -7,18 +7,21 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Backend } from "./backend.ts";
 import { MemcachedEngine } from "./engine.ts";
 
-export interface MemcachedListenerOptions {
+/** Where to listen, and either a backend (an engine is made for it) or a ready engine. */
+export type MemcachedListenerOptions = {
   host: string;
   /** 0 picks a free port (see `port` of the result). */
   port: number;
-  backend: Backend;
-  /** An engine built by the caller (then backend, maxItemSize and settings are not used). */
-  engine?: MemcachedEngine;
-  /** memcached's -I (default 1 MiB). */
-  maxItemSize?: number;
-  /** Extra `stats settings` fields. */
-  settings?: Record<string, number | string>;
-}
+} & (
+  | {
+      backend: Backend;
+      /** memcached's -I (default 1 MiB). */
+      maxItemSize?: number;
+      /** Extra `stats settings` fields. */
+      settings?: Record<string, number | string>;
+    }
+  | { engine: MemcachedEngine }
+);
 
 export interface MemcachedListener {
   readonly engine: MemcachedEngine;
@@ -34,7 +37,7 @@ const WRITE_BACKLOG_LIMIT = 4 * 1024 * 1024;
 
 export async function listenMemcached(options: MemcachedListenerOptions): Promise<MemcachedListener> {
   const engine =
-    options.engine ?? new MemcachedEngine({ backend: options.backend, maxItemSize: options.maxItemSize, settings: options.settings });
+    "engine" in options ? options.engine : new MemcachedEngine({ backend: options.backend, maxItemSize: options.maxItemSize, settings: options.settings });
   const sockets = new Set<Socket>();
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     sockets.add(socket);
