@@ -25,7 +25,7 @@ test("doctor finds a ready local cluster ready, and names a busy port on its nod
   }
 });
 
-test("doctor reports the servers of a running deployment as leftovers and their ports as busy", async () => {
+test("doctor reports the servers of a running deployment and their busy ports", async () => {
   const cluster = await makeTestCluster();
   try {
     const deployment = await deploy({ mode: "plain", cluster: "test", clustersFile: cluster.clustersFile, statePath: cluster.statePath, memoryMb: 16 });
@@ -35,7 +35,7 @@ test("doctor reports the servers of a running deployment as leftovers and their 
         assert.equal(node.problems.length, 2, node.problems.join("; "));
         assert.match(node.problems[0], new RegExp(`ports in use on .*: ${cluster.basePort}, ${cluster.basePort + 1}, ${cluster.basePort + 2} `));
         const pids = deployment.processes.filter((p) => p.node === node.node).map((p) => p.pid);
-        assert.match(node.problems[1], /servers left from an earlier deployment: pids/);
+        assert.match(node.problems[1], /harness servers still running: pids/);
         for (const pid of pids) assert.ok(node.problems[1].includes(String(pid)), `${node.label} lists pid ${pid}`);
       }
     } finally {

@@ -83,8 +83,8 @@ async function diagnoseNode(executor: Executor, nodeBinary: string, ports: numbe
   if (busy.length > 0) diagnosis.problems.push(`ports in use on ${node.host}: ${busy.join(", ")} (placement uses ${describeRange(ports)})`);
   else if (ports.length > 0) diagnosis.facts.push(`ports ${describeRange(ports)} free`);
   const leftovers = lines.filter((l) => l.startsWith("leftover ")).map((l) => l.slice(9));
-  if (leftovers.length > 0) diagnosis.problems.push(`servers left from an earlier deployment: pids ${leftovers.join(", ")} (run \`npx harness down\`)`);
-  else diagnosis.facts.push("no leftover servers");
+  if (leftovers.length > 0) diagnosis.problems.push(`harness servers still running: pids ${leftovers.join(", ")} (run \`npx harness down\` before a new deployment)`);
+  else diagnosis.facts.push("no harness servers running");
   const abi = lines.find((l) => l.startsWith("abi "))?.slice(4) ?? "";
   if (abi === addonAbi) diagnosis.facts.push(`platform and Node ABI match this machine's (${abi}): the shipped Reed-Solomon addon loads`);
   else diagnosis.problems.push(`platform/arch/Node ABI is ${JSON.stringify(abi)}, this machine's is ${JSON.stringify(addonAbi)}: the Reed-Solomon addon shipped with the bundle will not load (cocytus needs it); use the same Node major on every host`);
