@@ -7,11 +7,12 @@
  * Start order within a group does not matter: every member listens for peers, dials the members
  * above it and waits (up to connectDeadlineMs) for all links before it opens its client port, so
  * "port open" means the group is formed. A member not linked by then counts as down.
+ * A missing or inconsistent group option is a UsageError (main.ts's bad-command-line error).
  */
 
 import type { FailureDetection } from "../peer/index.ts";
 import { listenMemcached } from "../protocol/listener.ts";
-import type { RunningServer, ServerOptions } from "../server/options.ts";
+import { UsageError, type RunningServer, type ServerOptions } from "../server/options.ts";
 import { Store } from "../store/index.ts";
 import { PbrBackend } from "./backend.ts";
 import { PbrMember } from "./member.ts";
@@ -33,14 +34,14 @@ const MiB = 1024 * 1024;
 
 export async function startPbrServer(options: PbrServerOptions): Promise<PbrServer> {
   const { group, index, peers, peerPort } = options;
-  if (group === undefined) throw new Error("pbr: --group is required (the group number)");
-  if (index === undefined) throw new Error("pbr: --index is required (0 = the initial primary, 1 and 2 the backups)");
+  if (group === undefined) throw new UsageError("pbr: --group is required (the group number)");
+  if (index === undefined) throw new UsageError("pbr: --index is required (0 = the initial primary, 1 and 2 the backups)");
   if (peers === undefined || peers.length < 2) {
-    throw new Error(`pbr: --peers must list every member of the group as host:peerPort in index order, found ${peers?.length ?? 0} entries`);
+    throw new UsageError(`pbr: --peers must list every member of the group as host:peerPort in index order, found ${peers?.length ?? 0} entries`);
   }
-  if (index >= peers.length) throw new Error(`pbr: --index must be below the ${peers.length} members in --peers, found ${index}`);
+  if (index >= peers.length) throw new UsageError(`pbr: --index must be below the ${peers.length} members in --peers, found ${index}`);
   if (peerPort !== undefined && peers[index].port !== peerPort) {
-    throw new Error(`pbr: --peer-port ${peerPort} must equal this member's entry in --peers (index ${index}: ${peers[index].host}:${peers[index].port})`);
+    throw new UsageError(`pbr: --peer-port ${peerPort} must equal this member's entry in --peers (index ${index}: ${peers[index].host}:${peers[index].port})`);
   }
   const log = options.log ?? ((line: string) => process.stderr.write(`pbr g${group}/${index}: ${line}\n`));
   const store = new Store({ memoryBytes: options.memoryMb * MiB, maxValueBytes: options.maxItemSize });
