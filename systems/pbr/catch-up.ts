@@ -70,5 +70,5 @@ export function sendCatchUp(store: Store, log: RemovalLog, fromSeq: number, toSe
 }
 
 const EMPTY = new Uint8Array(0);
-/** Catch-up writes are sent in frames of about this size. */
-const CATCH_UP_FRAME_BYTES = 1024 * 1024;
+/** Catch-up writes are sent in frames of about this size (see MAX_BATCH_BYTES in member.ts). */
+const CATCH_UP_FRAME_BYTES = 256 * 1024;

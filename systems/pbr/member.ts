@@ -77,8 +77,11 @@ export type Role = "primary" | "backup";
 /** How far a new primary moves the seq past what it has (more than any number of writes in flight). */
 const TAKEOVER_SEQ_GAP = 2 ** 20;
 
-/** A batch of writes this big is sent at once rather than at the end of the turn. */
-const MAX_BATCH_BYTES = 1024 * 1024;
+/**
+ * A batch of writes this big is sent at once rather than at the end of the turn. Kept small
+ * because the peer FrameDecoder re-copies a partial frame with each 64 KiB socket read.
+ */
+const MAX_BATCH_BYTES = 256 * 1024;
 
 export class PbrMember {
   epoch = 1;
