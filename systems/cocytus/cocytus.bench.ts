@@ -156,6 +156,15 @@ function sizeSetting(id: string, seed: number): SizeSetting {
   }
 }
 
+/**
+ * The data area to reserve per process: virtual, so generous. A slab page (1 MiB) goes to one
+ * size class, and the fine classes (8-byte steps up to 1 KiB, 64 per octave above) can want a page
+ * each however few items they hold, so capacity must cover classes × 1 MiB besides the values.
+ */
+function reservedMb(valueBytes: number, k: number): number {
+  return Math.max(1024, Math.ceil((3 * valueBytes) / k / MiB) + 512);
+}
+
 async function withGroup<T>(options: BenchOptions, memoryMb: number, run: (group: TestGroup, client: GroupClient) => Promise<T>): Promise<T> {
   const group = await startTestGroup({ k: options.k, m: options.m, memoryMb, codec: options.codec, nodeFlags: options.nodeFlags });
   const client = new GroupClient(group, options.k);
@@ -193,7 +202,7 @@ async function settleRss(group: TestGroup): Promise<number[]> {
 async function memory(options: BenchOptions, sizeId: string, targetMb: number): Promise<void> {
   const setting = sizeSetting(sizeId, 42);
   const records = Math.max(1000, Math.round((targetMb * MiB) / setting.meanBytes));
-  const memoryMb = Math.ceil(((records * Math.max(setting.meanBytes, 64)) / options.k) * 1.6 / MiB) + 64;
+  const memoryMb = reservedMb(records * setting.meanBytes, options.k);
   await withGroup(options, memoryMb, async (group, client) => {
     const before = await settleRss(group);
     const statsBefore = await Promise.all(group.members.map((_, i) => client.stats(i)));
@@ -232,7 +241,7 @@ async function churn(options: BenchOptions, targetMb: number, rounds: number): P
   const random = new SplittableRandom(7);
   const meanBytes = 2048;
   const keys = Math.round((targetMb * MiB) / meanBytes);
-  const memoryMb = Math.ceil(((keys * meanBytes) / options.k) * 3 / MiB) + 64;
+  const memoryMb = reservedMb(keys * meanBytes, options.k);
   await withGroup(options, memoryMb, async (group, client) => {
     const lengths = new Int32Array(keys);
     const before = await settleRss(group);
@@ -246,6 +255,7 @@ async function churn(options: BenchOptions, targetMb: number, rounds: number): P
       await client.drain();
       await waitQuiet(group, options);
       const live = lengths.reduce((a, b) => a + b, 0);
+      if (client.errors > 0) throw new Error(`churn: ${client.errors} requests failed in round ${round}`);
       const rss = await settleRss(group);
       const stats = await Promise.all(group.members.map((_, i) => client.stats(i)));
       const sum = (field: string) => stats.reduce((acc, s) => acc + Number(s[field] ?? 0), 0);
