@@ -64,6 +64,19 @@ const DEFAULT_ITEM_SIZE = 1024 * 1024;
 const FLUSH_KEY = "";
 const EMPTY = new Uint8Array(0);
 
+/** A reply computed by `run` once the queue gets to it (a throw becomes a rejection, answered SERVER_ERROR). */
+function later(queue: (() => void)[], run: () => Buffer | Promise<Buffer>): Promise<Buffer> {
+  return new Promise((resolve, reject) =>
+    queue.push(() => {
+      try {
+        resolve(run());
+      } catch (error) {
+        reject(error);
+      }
+    }),
+  );
+}
+
 export class DataProcess {
   /** Timestamp of the latest received SET-class request. */
   RT = 0;
@@ -121,12 +134,12 @@ export class DataProcess {
     const keyId = m.key.toString("latin1");
     if (this.barrier !== null) {
       const queued = { ...m };
-      return new Promise((resolve) => this.barrier!.push(() => resolve(this.execute(queued))));
+      return later(this.barrier, () => this.execute(queued));
     }
     const waiting = this.busyKeys.get(keyId);
     if (waiting === undefined) return this.dispatch(m, keyId);
     const queued = { ...m };
-    return new Promise((resolve) => waiting.push(() => resolve(this.dispatch(queued, keyId))));
+    return later(waiting, () => this.dispatch(queued, keyId));
   }
 
   /** Parity process p acknowledged every request up to ts (its RVT[i] = ts). */
@@ -144,7 +157,7 @@ export class DataProcess {
 
   /** flush_all: every item goes, after every earlier request and before every later one. */
   private flushAll(): Promise<Buffer> {
-    if (this.barrier !== null) return new Promise((resolve) => this.barrier!.push(() => resolve(this.flushAll())));
+    if (this.barrier !== null) return later(this.barrier, () => this.flushAll());
     this.barrier = [];
     this.busyKeys.set(FLUSH_KEY, []);
     return new Promise((resolve) =>
