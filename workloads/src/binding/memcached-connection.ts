@@ -74,6 +74,8 @@ export class MemcachedConnection {
   private outEnd = 0;
   private flushScheduled = false;
 
+  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+
   // Incoming bytes that do not yet hold a whole reply, and how many bytes from their start are needed.
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -236,16 +238,21 @@ export class MemcachedConnection {
     this.pending = [];
     this.pendingBytes = 0;
     this.need = 0;
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    // Reads land in one buffer per connection (no allocation per read); parse() copies what it keeps.
+    const onread = {
+      buffer: this.readBuffer,
+      callback: (n: number, buf: Uint8Array): boolean => {
+        if (this.socket === socket) this.onData(buf as Buffer, n);
+        return true;
+      },
+    };
+    const socket = connect({ host: this.host, port: this.port, noDelay: true, onread });
     this.socket = socket;
     socket.on("connect", () => {
       if (this.socket !== socket) return;
       this.state = "open";
       this.reconnectDelayMs = this.options.reconnectDelayMs ?? 50;
       this.flush();
-    });
-    socket.on("data", (chunk: Buffer) => {
-      if (this.socket === socket) this.onData(chunk);
     });
     socket.on("error", (error: Error) => {
       if (this.socket === socket) this.down(`${error.message}`);
@@ -367,11 +374,12 @@ export class MemcachedConnection {
     }
   }
 
-  private onData(chunk: Buffer): void {
-    let buf = chunk;
+  /** Bytes readBuffer[0, n) arrived; the buffer is reused for the next read, so kept bytes are copied. */
+  private onData(readBuffer: Buffer, n: number): void {
+    let buf = readBuffer.subarray(0, n);
     if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
+      this.pending.push(Buffer.from(buf));
+      this.pendingBytes += n;
       if (this.pendingBytes < this.need) return;
       buf = Buffer.concat(this.pending, this.pendingBytes);
       this.pending = [];
@@ -379,7 +387,7 @@ export class MemcachedConnection {
     }
     const used = this.parse(buf);
     if (used < buf.length && this.state === "open") {
-      this.pending = [buf.subarray(used)];
+      this.pending = [Buffer.from(buf.subarray(used))];
       this.pendingBytes = buf.length - used;
     }
   }
