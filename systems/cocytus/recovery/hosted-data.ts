@@ -291,14 +291,22 @@ export class HostedDataProcess {
     const i = this.dataIndex;
     let updated = false;
     for (const frame of this.local.splice(0)) {
-      if (frame.type === CocytusFrame.Update) {
-        parity.onUpdate(i, frame.payload);
-        updated = true;
-      } else if (frame.type === CocytusFrame.Commit) {
-        parity.onCommit(i, decodeTimestamp(frame.payload, "cocytus commit"));
-      } else if (frame.type === RecoveryFrame.PageSnapshot) {
-        const snapshot = decodePageSnapshot(frame.payload);
-        this.options.onLocalSnapshot(snapshot.batch, i, snapshot.stable, snapshot.bytes);
+      try {
+        if (frame.type === CocytusFrame.Update) {
+          parity.onUpdate(i, frame.payload);
+          updated = true;
+        } else if (frame.type === CocytusFrame.Commit) {
+          parity.onCommit(i, decodeTimestamp(frame.payload, "cocytus commit"));
+        } else if (frame.type === RecoveryFrame.PageSnapshot) {
+          const snapshot = decodePageSnapshot(frame.payload);
+          this.options.onLocalSnapshot(snapshot.batch, i, snapshot.stable, snapshot.bytes);
+        }
+      } catch (error) {
+        // As a parity member does with a misbehaving link: this channel stops, the process goes on.
+        this.options.log(`cocytus recovery: the local channel of hosted data process ${i} failed: ${(error as Error).message}`);
+        this.dataProcess.onParityDown(parity.parityIndex);
+        this.local.length = 0;
+        return;
       }
     }
     if (updated && !this.closed) this.dataProcess.onAck(parity.parityIndex, parity.RVT[i]);
