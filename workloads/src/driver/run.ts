@@ -66,22 +66,7 @@ export async function runDriver(options: DriverRunOptions): Promise<YcsbResult> 
     warnings.push(`insertproportion > 0 with ${config.workers} workers: each worker counts its inserts up from recordcount, so workers insert the same keys; use workers=1 for workloads with inserts`);
   }
 
-  const specs: WorkerSpec[] = [];
-  let sliceStart = workload.insertStart;
-  for (let w = 0; w < config.workers; w++) {
-    const clients = clientsOfWorker(config.threadCount, config.workers, w);
-    const properties = props.toObject();
-    if (phase === "load" && config.workers > 1) {
-      // YCSB splits a load over client machines with insertstart/insertcount; workers do the same.
-      let count = 0;
-      for (let c = clients.first; c < clients.end; c++) count += operationsOfClient(totalOperations, config.threadCount, c);
-      properties.insertstart = String(sliceStart);
-      properties.insertcount = String(count);
-      sliceStart += count;
-    }
-    specs.push({ phase, worker: w, properties, seed: String(workerSeed(seed, w)), clients, totalOperations, targets: options.targets, config });
-  }
-
+  const specs = planWorkers({ phase, config, props, seed, insertStart: workload.insertStart, totalOperations, targets: options.targets });
   const merger = new TimeSeriesMerger();
   const onInterval = (s: IntervalSnapshot) => merger.add(s);
   const script = config.workers === 1 ? null : await workerScript().catch(() => null);
@@ -124,6 +109,27 @@ export async function runDriver(options: DriverRunOptions): Promise<YcsbResult> 
     options.signal?.removeEventListener("abort", onAbort);
   }
   return mergeResults({ phase, config, props, seed, warnings, targets: targets.endpoints, originMs, results, merger, totalOperations });
+}
+
+/** One spec per worker: its block of clients, its seed and, in a load, its slice of the key range. */
+function planWorkers(input: { phase: Phase; config: DriverConfig; props: Properties; seed: bigint; insertStart: number; totalOperations: number; targets: TargetSpec }): WorkerSpec[] {
+  const { phase, config, totalOperations } = input;
+  const specs: WorkerSpec[] = [];
+  let sliceStart = input.insertStart;
+  for (let w = 0; w < config.workers; w++) {
+    const clients = clientsOfWorker(config.threadCount, config.workers, w);
+    const properties = input.props.toObject();
+    if (phase === "load" && config.workers > 1) {
+      // YCSB splits a load over client machines with insertstart/insertcount; workers do the same.
+      let count = 0;
+      for (let c = clients.first; c < clients.end; c++) count += operationsOfClient(totalOperations, config.threadCount, c);
+      properties.insertstart = String(sliceStart);
+      properties.insertcount = String(count);
+      sliceStart += count;
+    }
+    specs.push({ phase, worker: w, properties, seed: String(workerSeed(input.seed, w)), clients, totalOperations, targets: input.targets, config });
+  }
+  return specs;
 }
 
 function mergeResults(input: {
