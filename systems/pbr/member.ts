@@ -2,6 +2,7 @@ import type { Server } from "node:net";
 import type { Mutation } from "../protocol/backend.ts";
 import { executeMutation } from "../protocol/semantics.ts";
 import { connectPeer, DEFAULT_FAILURE_DETECTION, listenPeers, type FailureDetection, type PeerIdentity, type PeerLink } from "../peer/index.ts";
+import type { PeerAddress } from "../server/options.ts";
 import type { Store } from "../store/index.ts";
 import { AckTracker } from "./ack-tracker.ts";
 import { applyWrite } from "./apply-write.ts";
@@ -53,11 +54,6 @@ import { NOT_PRIMARY_REPLY, type GroupView } from "./view.ts";
  * Crash-stop model: a member found down never comes back into the group (no re-protection).
  */
 
-export interface PeerAddress {
-  host: string;
-  port: number;
-}
-
 export interface MemberConfig {
   group: number;
   index: number;
@@ -89,7 +85,7 @@ export class PbrMember {
   primary = 0;
   /** Backup: the highest seq applied. (The primary's seq is writes.seq.) */
   private appliedSeq = 0;
-  readonly writes: ReplicatingWrites;
+  private readonly writes: ReplicatingWrites;
   private acks = new AckTracker();
   private readonly removals = new RemovalLog();
   private readonly links: Array<PeerLink | null>;
