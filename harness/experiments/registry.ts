@@ -2,6 +2,7 @@
 import { figCoding } from "./fig-coding/experiment.ts";
 import { figLatency } from "./fig-latency/experiment.ts";
 import { figMemory } from "./fig-memory/experiment.ts";
+import { figRecovery } from "./fig-recovery/experiment.ts";
 import { figThroughput } from "./fig-throughput/experiment.ts";
 import { tableCpu } from "./table-cpu/experiment.ts";
 import type { ExperimentDefinition, ExperimentName } from "./types.ts";
@@ -13,15 +14,7 @@ export const experiments: Record<ExperimentName, ExperimentDefinition> = {
   "fig-throughput": figThroughput,
   "fig-latency": figLatency,
   "table-cpu": tableCpu,
-  "fig-recovery": {
-    name: "fig-recovery",
-    what: "95:5 reads, 1 KB values; a node killed, then a second; throughput and latency over time, preparation time and repair rate",
-    fastTime: "~5 min (planned)",
-    paperTime: "~30 min (planned)",
-    resources: "25 cocytus processes, several GB of loaded data",
-    needs: "its module (harness/experiments/fig-recovery/) on cocytus online recovery and fault injection (harness kill)",
-    systems: ["cocytus"],
-  },
+  "fig-recovery": figRecovery,
   "fig-coding": figCoding,
   "fig-blocked": {
     name: "fig-blocked",

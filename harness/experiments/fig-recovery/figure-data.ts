@@ -9,12 +9,18 @@ import { killAftermaths, perSecond } from "./recovery-metrics.ts";
 
 const round = (value: number, decimals = 1) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
+type RunKey = { system: string; panel: string };
+export type ThroughputRow = RunKey & { second: number; value: number; failed: number };
+export type LatencyRow = RunKey & { second: number; stat: "p50" | "p99"; value: number };
+export type KillRow = RunKey & { second: number; label: string };
+export type RecoveryRow = RunKey & { from: number; to: number; what: "failover" | "recovery" };
+
 /** Rows shared by both figures; `panel` names the run (e.g. the read ratio) in fig-blocked. */
 export function timelineRows(runs: readonly FaultRun[], panel: (run: FaultRun) => string = () => "") {
-  const throughput: Record<string, unknown>[] = [];
-  const latency: Record<string, unknown>[] = [];
-  const kills: Record<string, unknown>[] = [];
-  const recovery: Record<string, unknown>[] = [];
+  const throughput: ThroughputRow[] = [];
+  const latency: LatencyRow[] = [];
+  const kills: KillRow[] = [];
+  const recovery: RecoveryRow[] = [];
   for (const run of runs) {
     const base = { system: run.variant, panel: panel(run) };
     for (const point of perSecond(run.timeSeries)) {
