@@ -14,7 +14,8 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parseProcStats } from "../../harness/cluster/proc-stats.ts";
 import type { ProcStats } from "../../harness/cluster/types.ts";
-import { valueSizeById, valueSizes, memoryPerProcessMb, type ValueSize } from "../../harness/experiments/fig-memory/value-sizes.ts";
+import { valueSizeById, memoryPerProcessMb, type ValueSize } from "../../harness/experiments/fig-memory/value-sizes.ts";
+import { Cleanup } from "../../harness/experiments/cleanup.ts";
 import { runYcsb } from "../../workloads/src/index.ts";
 import { startProcessGroup, type ProcessGroup } from "../../test/support/process-group.ts";
 import { rawExchange } from "../../test/support/raw-client.ts";
@@ -33,6 +34,20 @@ const sizes = values.sizes.split(",").map((id) => valueSizeById(id.trim()));
 const seed = Number(values.seed);
 const seconds = Number(values.seconds);
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// Every started process is stopped on every exit path, Ctrl-C and SIGTERM included.
+const cleanup = new Cleanup();
+cleanup.installSignalHandlers();
+
+/** Starts a group, runs `use` with it, and stops the group whatever happens. */
+async function withGroup<T>(label: string, start: () => Promise<ProcessGroup>, use: (group: ProcessGroup) => Promise<T>): Promise<T> {
+  const group = await start();
+  const stop = cleanup.add(label, () => group.stop());
+  try {
+    return await use(group);
+  } finally {
+    await stop();
+  }
+}
 
 async function procOf(pid: number): Promise<ProcStats> {
   const [stat, status] = await Promise.all([readFile(`/proc/${pid}/stat`, "utf8"), readFile(`/proc/${pid}/status`, "utf8")]);
@@ -61,6 +76,7 @@ async function load(group: ProcessGroup, size: ValueSize, records: number): Prom
     properties: { ...size.properties, recordcount: records, threadcount: 16, maxexecutiontime: 600 },
     targets: `${primary.host}:${primary.port}`,
     seed,
+    signal: cleanup.signal,
   });
   const failed = result.measurements["INSERT-FAILED"]?.count ?? 0;
   if (failed > 0) throw new Error(`${failed} of ${records} inserts failed`);
@@ -76,9 +92,8 @@ interface MemoryRow {
   backups: number;
 }
 
-async function memoryOf(start: () => Promise<ProcessGroup>, size: ValueSize, records: number) {
-  const group = await start();
-  try {
+function memoryOf(label: string, start: () => Promise<ProcessGroup>, size: ValueSize, records: number) {
+  return withGroup(label, start, async (group) => {
     await settle(1000);
     const before = await rssAll(group);
     const valueBytes = await load(group, size, records);
@@ -87,9 +102,7 @@ async function memoryOf(start: () => Promise<ProcessGroup>, size: ValueSize, rec
     const growth = after.map((rss, i) => rss - before[i]);
     const memberStats = await Promise.all(group.members.map((m) => stats(m.host, m.port)));
     return { valueBytes, growth, memberStats };
-  } finally {
-    await group.stop();
-  }
+  });
 }
 
 async function memoryBench(): Promise<MemoryRow[]> {
@@ -98,9 +111,9 @@ async function memoryBench(): Promise<MemoryRow[]> {
     const records = values.records === undefined ? size.records.fast : Number(values.records);
     const memoryMb = memoryPerProcessMb(records * Number(size.properties.fieldlength), 1);
     log(`memory · ${size.label}: plain, ${records} records...`);
-    const plain = await memoryOf(() => startPlain(memoryMb), size, records);
+    const plain = await memoryOf("plain server", () => startPlain(memoryMb), size, records);
     log(`memory · ${size.label}: pbr group, ${records} records...`);
-    const pbr = await memoryOf(() => startPbrTestGroup({ memoryMb }), size, records);
+    const pbr = await memoryOf("pbr group", () => startPbrTestGroup({ memoryMb }), size, records);
     const seqs = pbr.memberStats.map((s) => s.get("pbr_applied_seq"));
     if (new Set(seqs).size !== 1) log(`  warning: the members' applied seqs differ after the load: ${seqs.join(", ")}`);
     const row: MemoryRow = {
@@ -139,6 +152,7 @@ async function throughputOf(group: ProcessGroup, readPercent: number, records: n
     properties: { recordcount: records, operationcount: 50_000_000, maxexecutiontime: seconds, threadcount: 32, warmuptime: 1 },
     targets: `${primary.host}:${primary.port}`,
     seed,
+    signal: cleanup.signal,
   });
   const failed = Object.entries(result.measurements).filter(([name]) => name.endsWith("-FAILED")).reduce((sum, [, m]) => sum + m.count, 0);
   if (failed > 0) throw new Error(`${failed} operations failed at ${readPercent} % reads`);
@@ -151,8 +165,8 @@ async function throughputBench(): Promise<ThroughputRow[]> {
   const oneK = valueSizeById("1k");
   const rows: ThroughputRow[] = [50, 95, 100].map((reads) => ({ reads, plain: 0, pbr: 0, cpu: { plain: [], pbr: [] } }));
   for (const system of ["plain", "pbr"] as const) {
-    const group = system === "plain" ? await startPlain(1024) : await startPbrTestGroup({ memoryMb: 1024 });
-    try {
+    const start = () => (system === "plain" ? startPlain(1024) : startPbrTestGroup({ memoryMb: 1024 }));
+    await withGroup(system, start, async (group) => {
       log(`throughput · ${system}: loading ${records} 1 KB records...`);
       await load(group, oneK, records);
       for (const row of rows) {
@@ -161,29 +175,38 @@ async function throughputBench(): Promise<ThroughputRow[]> {
         row.cpu[system] = cpuPerOp;
         log(`  ${system} at ${row.reads} % reads: ${throughput.toFixed(0)} ops/s, CPU µs per operation ${cpuPerOp.map((c) => c.toFixed(1)).join(" + ")}`);
       }
-    } finally {
-      await group.stop();
-    }
+    });
   }
   return rows;
 }
 
-const lines: string[] = [];
-if (values.only !== "throughput") {
-  const rows = await memoryBench();
-  lines.push("RSS growth per value byte (after loading; pbr = sum over the group of 3)");
-  lines.push("size            records   plain   pbr     primary  backups  pbr/(3×plain)");
-  for (const r of rows) {
-    lines.push(`${r.size.padEnd(15)} ${String(r.records).padStart(7)}   ${r.plain.toFixed(3)}   ${r.pbr.toFixed(3)}   ${r.primary.toFixed(3)}    ${r.backups.toFixed(3)}    ${(r.pbr / (3 * r.plain)).toFixed(4)}`);
+/** The report: one table per part that ran. */
+async function report(): Promise<string[]> {
+  const lines: string[] = [];
+  if (values.only !== "throughput") {
+    const rows = await memoryBench();
+    lines.push("RSS growth per value byte (after loading; pbr = sum over the group of 3)");
+    lines.push("size            records   plain   pbr     primary  backups  pbr/(3×plain)");
+    for (const r of rows) {
+      lines.push(`${r.size.padEnd(15)} ${String(r.records).padStart(7)}   ${r.plain.toFixed(3)}   ${r.pbr.toFixed(3)}   ${r.primary.toFixed(3)}    ${r.backups.toFixed(3)}    ${(r.pbr / (3 * r.plain)).toFixed(4)}`);
+    }
   }
-}
-if (values.only !== "memory") {
-  const rows = await throughputBench();
-  lines.push(`throughput, 1 KB values, zipfian keys, 32 client threads, ${seconds} s per point (ops/s)`);
-  lines.push("reads   plain     pbr       pbr/plain   CPU µs/op: plain   pbr primary + backups");
-  for (const r of rows) {
-    const [primary, ...backups] = r.cpu.pbr;
-    lines.push(`${String(r.reads).padStart(3)} %   ${r.plain.toFixed(0).padStart(7)}   ${r.pbr.toFixed(0).padStart(7)}   ${(r.pbr / r.plain).toFixed(3).padStart(9)}   ${r.cpu.plain[0].toFixed(1).padStart(16)}   ${primary.toFixed(1)} + ${backups.map((c) => c.toFixed(1)).join(" + ")}`);
+  if (values.only !== "memory") {
+    const rows = await throughputBench();
+    lines.push(`throughput, 1 KB values, zipfian keys, 32 client threads, ${seconds} s per point (ops/s)`);
+    lines.push("reads   plain     pbr       pbr/plain   CPU µs/op: plain   pbr primary + backups");
+    for (const r of rows) {
+      const [primary, ...backups] = r.cpu.pbr;
+      lines.push(`${String(r.reads).padStart(3)} %   ${r.plain.toFixed(0).padStart(7)}   ${r.pbr.toFixed(0).padStart(7)}   ${(r.pbr / r.plain).toFixed(3).padStart(9)}   ${r.cpu.plain[0].toFixed(1).padStart(16)}   ${primary.toFixed(1)} + ${backups.map((c) => c.toFixed(1)).join(" + ")}`);
+    }
   }
+  return lines;
 }
-process.stdout.write(`\n${lines.join("\n")}\n(one shared 2-core machine: all processes and the driver on it; seed ${seed}; sizes ${valueSizes.length} available)\n`);
+
+try {
+  const lines = await report();
+  process.stdout.write(`\n${lines.join("\n")}\n(one shared 2-core machine: all processes and the driver on it; seed ${seed})\n`);
+} finally {
+  await cleanup.run();
+  cleanup.removeSignalHandlers();
+}
