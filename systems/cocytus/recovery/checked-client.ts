@@ -68,6 +68,8 @@ export interface LoadOptions {
   writeShare: number;
   /** Requests in flight at once. */
   window: number;
+  /** Stops the load early when it returns true (checked before each request). */
+  stop?(): boolean;
   /** Called once per completed operation (e.g. to kill a member at a point of the run). */
   onProgress?(done: number): void | Promise<void>;
 }
@@ -119,7 +121,7 @@ export class CheckedGroupClient {
     let done = 0;
     let failed = 0;
     const inFlight = new Set<Promise<void>>();
-    while (issued < options.operations && Date.now() - started < options.maxMs) {
+    while (issued < options.operations && Date.now() - started < options.maxMs && !options.stop?.()) {
       const key = keys[Math.floor(random() * keys.length)];
       if (this.model(key).busy) continue;
       const kind = random() < options.writeShare ? "set" : "get";
