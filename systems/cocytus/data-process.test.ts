@@ -64,18 +64,53 @@ test("a get reads committed state while a set of the same key is in flight", asy
   assert.equal(readValue(g, 0, "k"), "new!");
 });
 
-test("commands for one key wait for the one in flight, so the second add sees the first", async () => {
+test("writes of one key pipeline: each is decided against the ones still in flight", async () => {
   const g = await group();
   const dp = g.dataProcesses[2];
+  g.execute(2, mutation(Op.Set, "r", { value: value("aaaa") }));
+  g.settle();
+  await turn();
+  // Same size as the committed value: only the first may reuse its region in place.
+  g.execute(2, mutation(Op.Set, "r", { value: value("bbbb") }));
+  g.execute(2, mutation(Op.Set, "r", { value: value("cccc") }));
+  assert.equal(dp.RT, 3);
+  g.settle();
+  await turn();
+  assert.equal(readValue(g, 2, "r"), "cccc");
+  assert.deepEqual(await g.inconsistentPages(), []);
   const first = g.execute(2, mutation(Op.Add, "once", { value: value("first") }));
   const second = g.execute(2, mutation(Op.Add, "once", { value: value("second") }));
-  assert.equal(dp.RT, 1, "the second add is not decided while the first is in flight");
+  const append = g.execute(2, mutation(Op.Append, "once", { value: value("+more") }));
+  const counter = g.execute(2, mutation(Op.Set, "n", { value: value("41") }));
+  const incr = g.execute(2, mutation(Op.Incr, "n", { delta: 1n }));
+  const overwrite = g.execute(2, mutation(Op.Set, "n", { value: value("a longer value than before") }));
+  assert.equal(dp.RT, 8, "every write that changes something is in flight at once (the second add changes nothing)");
+  await turn();
+  assert.equal(second.text, "NOT_STORED", "the second add saw the first one in flight");
+  assert.equal(readValue(g, 2, "once"), undefined, "reads still see committed state");
   g.settle();
   await turn();
+  assert.deepEqual([first.text, append.text, counter.text, incr.text, overwrite.text], ["STORED", "STORED", "STORED", "42", "STORED"]);
+  assert.equal(readValue(g, 2, "once"), "first+more");
+  assert.equal(readValue(g, 2, "n"), "a longer value than before");
+  assert.deepEqual(await g.inconsistentPages(), []);
+  assert.deepEqual(g.replicaMismatches(), []);
+});
+
+test("cas succeeds with the unique that an in-flight write will give", async () => {
+  const g = await group();
+  const dp = g.dataProcesses[0];
+  g.execute(0, mutation(Op.Set, "c", { value: value("v1") }));
   g.settle();
   await turn();
-  assert.deepEqual([first.text, second.text], ["STORED", "NOT_STORED"]);
-  assert.equal(readValue(g, 2, "once"), "first");
+  const unique = dp.items.cas(dp.items.lookup(Buffer.from("c"), 0));
+  g.execute(0, mutation(Op.Set, "c", { value: value("v2") }));
+  const stale = g.execute(0, mutation(Op.Cas, "c", { value: value("x"), cas: unique }));
+  const fresh = g.execute(0, mutation(Op.Cas, "c", { value: value("v3"), cas: unique + 1 }));
+  g.settle();
+  await turn();
+  assert.deepEqual([stale.text, fresh.text], ["EXISTS", "STORED"]);
+  assert.equal(readValue(g, 0, "c"), "v3");
 });
 
 test("commands that change nothing are answered at once and send nothing", async () => {

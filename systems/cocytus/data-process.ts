@@ -12,9 +12,11 @@
  *     Update, or alone at the end of the event-loop turn);
  *  5. (each parity process applies its buffered requests up to ts and sets SVT[i] = ts).
  *
- * GET reads committed state. A command is decided only when no earlier command for the same key
- * is in flight (later ones wait in a per-key queue), so the region a request diffs against holds
- * exactly the committed bytes until the request completes: nothing else writes there meanwhile.
+ * GET reads committed state. A write is decided against committed state overlaid with the
+ * writes still in flight (PendingItems), so writes of one key pipeline like any others. The
+ * region a request diffs against holds exactly its committed bytes until the request completes:
+ * a region is reused in place only when no write of its key is in flight, and otherwise every
+ * write gets a fresh region (free, so nothing else writes there meanwhile).
  */
 import { Op, type Mutation } from "../protocol/backend.ts";
 import { Replies } from "../protocol/replies.ts";
@@ -23,6 +25,7 @@ import type { Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind, type Change } from "./change.ts";
 import { CommittedItems } from "./committed-items.ts";
 import { UpdateEncoder } from "./messages.ts";
+import { PendingItems, type PendingItem } from "./pending-items.ts";
 import { PlannedWrite } from "./planned-write.ts";
 
 export interface DataProcessLinks {
@@ -62,7 +65,8 @@ interface InFlight {
 
 const DEFAULT_ITEM_SIZE = 1024 * 1024;
 const FLUSH_KEY = "";
-const EMPTY = new Uint8Array(0);
+const EMPTY = Buffer.alloc(0);
+const REMOVED: Omit<PendingItem, "writes"> = { present: false, value: EMPTY, flags: 0, exptime: 0, cas: 0 };
 
 /** A reply computed by `run` once the queue gets to it (a throw becomes a rejection, answered SERVER_ERROR). */
 function later(queue: (() => void)[], run: () => Buffer | Promise<Buffer>): Promise<Buffer> {
@@ -86,6 +90,8 @@ export class DataProcess {
   readonly store: Store;
   /** What clients may read: committed items only. */
   readonly items: CommittedItems;
+  /** What writes are decided against: committed items and the writes in flight. */
+  private readonly planning: PendingItems;
   private readonly m: number;
   private readonly links: DataProcessLinks;
   private readonly itemSize: number;
@@ -95,8 +101,6 @@ export class DataProcess {
   /** Per parity process: the highest ts it acknowledged (its RVT[i]). */
   private readonly acked: Float64Array;
   private readonly parityLive: boolean[];
-  /** Keys with a request in flight, each with the commands waiting behind it. */
-  private readonly busyKeys = new Map<string, (() => void)[]>();
   /** While a flush_all is pending: the commands that arrived after it. */
   private barrier: (() => void)[] | null = null;
   private readonly idleWaiters: (() => void)[] = [];
@@ -112,7 +116,8 @@ export class DataProcess {
     this.m = options.m;
     this.store = options.store;
     this.items = new CommittedItems(options.store, (key) => this.noteExpired(key));
-    this.planned = new PlannedWrite(options.store);
+    this.planning = new PendingItems(this.items);
+    this.planned = new PlannedWrite(options.store, (key) => this.planning.get(key.toString("latin1")) !== undefined);
     this.links = options.links;
     this.itemSize = options.itemSize ?? DEFAULT_ITEM_SIZE;
     this.acked = new Float64Array(options.m);
@@ -130,16 +135,12 @@ export class DataProcess {
    * nothing, else once it is stable. `m` may be reused by the caller after this returns.
    */
   execute(m: Mutation): Buffer | Promise<Buffer> {
-    if (m.op === Op.FlushAll) return this.flushAll();
-    const keyId = m.key.toString("latin1");
     if (this.barrier !== null) {
       const queued = { ...m };
       return later(this.barrier, () => this.execute(queued));
     }
-    const waiting = this.busyKeys.get(keyId);
-    if (waiting === undefined) return this.dispatch(m, keyId);
-    const queued = { ...m };
-    return later(waiting, () => this.dispatch(queued, keyId));
+    if (m.op === Op.FlushAll) return this.flushAll();
+    return this.dispatch(m);
   }
 
   /** Parity process p acknowledged every request up to ts (its RVT[i] = ts). */
@@ -157,9 +158,7 @@ export class DataProcess {
 
   /** flush_all: every item goes, after every earlier request and before every later one. */
   private flushAll(): Promise<Buffer> {
-    if (this.barrier !== null) return later(this.barrier, () => this.flushAll());
     this.barrier = [];
-    this.busyKeys.set(FLUSH_KEY, []);
     return new Promise((resolve) =>
       this.whenIdle(() => {
         const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
@@ -170,12 +169,12 @@ export class DataProcess {
 
   /**
    * A read found an expired item: it is removed after this event-loop turn (not during the read,
-   * whose handles must stay valid), as a Remove request like a delete's, unless a command for the
-   * key is in flight (that command replaces or removes it anyway).
+   * whose handles must stay valid), as a Remove request like a delete's, unless a write of the
+   * key is in flight (that write replaces or removes it anyway).
    */
   private noteExpired(key: Uint8Array): void {
     const keyId = Buffer.from(key.buffer, key.byteOffset, key.length).toString("latin1");
-    if (this.expired.has(keyId) || this.busyKeys.has(keyId)) return;
+    if (this.expired.has(keyId) || this.planning.get(keyId) !== undefined) return;
     this.expired.set(keyId, Buffer.from(key));
     if (this.expiryScheduled) return;
     this.expiryScheduled = true;
@@ -183,10 +182,11 @@ export class DataProcess {
       this.expiryScheduled = false;
       const now = Math.floor(Date.now() / 1000);
       for (const [keyId, key] of this.expired) {
-        if (this.busyKeys.has(keyId) || this.barrier !== null) continue;
+        if (this.planning.get(keyId) !== undefined || this.barrier !== null) continue;
         const handle = this.store.index.find(key);
         const exptime = handle < 0 ? 0 : this.store.exptime(handle);
         if (exptime === 0 || exptime > now) continue;
+        this.planning.plan(keyId, REMOVED);
         const change: Change = { kind: ChangeKind.Remove, key, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
         void this.send(change, null, Replies.NONE, keyId);
       }
@@ -194,23 +194,26 @@ export class DataProcess {
     });
   }
 
-  /** Decides the command on committed state (no earlier command for its key is in flight). */
-  private dispatch(m: Mutation, keyId: string): Buffer | Promise<Buffer> {
+  /** Decides the command against committed state and the writes in flight, and sends its change. */
+  private dispatch(m: Mutation): Buffer | Promise<Buffer> {
     const planned = this.planned;
     planned.reset();
-    let reply: Buffer;
-    try {
-      reply = executeMutation(this.items, m, this.itemSize, planned);
-    } catch (error) {
-      this.releaseKey(keyId);
-      throw error;
-    }
+    const reply = executeMutation(this.planning, m, this.itemSize, planned);
     const change = planned.change;
-    if (change === undefined) {
-      this.releaseKey(keyId);
-      return reply;
-    }
+    if (change === undefined) return reply;
+    const keyId = m.key.toString("latin1");
+    this.planning.plan(keyId, this.stateAfter(keyId, change, planned.value));
     return this.send(change, change.kind === ChangeKind.Put ? planned.value! : null, reply, keyId);
+  }
+
+  /** The key's state once `change` completes, for the writes decided after it. */
+  private stateAfter(keyId: string, change: Change, value: Uint8Array | undefined): Omit<PendingItem, "writes"> {
+    if (change.kind === ChangeKind.Put) return { present: true, value: value!, flags: change.flags, exptime: change.exptime, cas: change.cas };
+    if (change.kind !== ChangeKind.Touch) return REMOVED;
+    const pending = this.planning.get(keyId);
+    if (pending !== undefined) return { ...pending, exptime: change.exptime };
+    const handle = this.store.index.find(change.key);
+    return { present: true, value: this.store.value(handle), flags: this.store.flags(handle), exptime: change.exptime, cas: this.store.cas(handle) };
   }
 
   /**
@@ -223,7 +226,6 @@ export class DataProcess {
     const payload = this.encoder.encode(ts, this.ST, change, old, value);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
-    if (!this.busyKeys.has(keyId)) this.busyKeys.set(keyId, []);
     return new Promise((resolve) => {
       this.inFlight.push({ ts, change, value, reply, resolve, keyId });
       this.completeReady();
@@ -245,9 +247,10 @@ export class DataProcess {
     if (value !== null) this.store.dataArea.write(change.offset, value);
     const published = applyChangeMetadata(this.store, change, false);
     this.ST = request.ts;
+    this.planning.completed(request.keyId);
     request.resolve(published ? request.reply : Replies.OUT_OF_MEMORY);
     this.scheduleCommit();
-    this.releaseKey(request.keyId);
+    if (change.kind === ChangeKind.Flush) this.endBarrier();
     if (this.inFlight.length === 0) for (const waiter of this.idleWaiters.splice(0)) waiter();
   }
 
@@ -256,21 +259,11 @@ export class DataProcess {
     else this.idleWaiters.push(fn);
   }
 
-  /** The key's request is done: the next command waiting for the key runs (or a flush ends). */
-  private releaseKey(keyId: string): void {
-    const waiting = this.busyKeys.get(keyId);
-    if (waiting === undefined) return;
-    const next = waiting.shift();
-    if (next !== undefined) {
-      next();
-      return;
-    }
-    this.busyKeys.delete(keyId);
-    if (keyId === FLUSH_KEY && this.barrier !== null) {
-      const queued = this.barrier;
-      this.barrier = null;
-      for (const run of queued) run();
-    }
+  /** The flush is done: the commands that arrived after it run, in arrival order. */
+  private endBarrier(): void {
+    const queued = this.barrier ?? [];
+    this.barrier = null;
+    for (const run of queued) run();
   }
 
   /** Commits ride on the next Update; if none leaves in this event-loop turn, a Commit frame goes alone. */

@@ -1,9 +1,9 @@
 /**
  * A WriteSink (the protocol's seam for memcached's semantics) that plans a write instead of
  * making it: it chooses the region of a store (step 1 of a SET: reuse the item's region when the
- * new value needs the same slot size, else allocate one) and records the metadata change. The
- * data process then sends the change to the parity processes and applies it once they all
- * acknowledged it.
+ * new value needs the same slot size and no write of the key is in flight, else allocate one)
+ * and records the metadata change. The data process then sends the change to the parity
+ * processes and applies it once they all acknowledged it.
  */
 import type { WriteSink } from "../protocol/semantics.ts";
 import type { Store } from "../store/index.ts";
@@ -17,7 +17,11 @@ export class PlannedWrite implements WriteSink {
   /** The last CAS unique handed out (the next Put gets a larger one). */
   private lastCas = 0;
 
-  constructor(private readonly target: Store) {}
+  constructor(
+    private readonly target: Store,
+    /** Whether a write of the key is in flight (its region must not be reused in place then). */
+    private readonly inFlight: (key: Buffer) => boolean = () => false,
+  ) {}
 
   /** Forgets the previous plan before the next mutation. */
   reset(): void {
@@ -31,7 +35,7 @@ export class PlannedWrite implements WriteSink {
     const allocator = target.allocator;
     const old = target.index.find(key);
     let offset: number;
-    if (old >= 0 && allocator.slotSize(target.valueLength(old)) === allocator.slotSize(value.length)) {
+    if (old >= 0 && allocator.slotSize(target.valueLength(old)) === allocator.slotSize(value.length) && !this.inFlight(key)) {
       offset = target.valueOffset(old);
     } else {
       offset = target.reserve(value.length);
