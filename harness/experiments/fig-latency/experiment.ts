@@ -82,7 +82,7 @@ async function runFigLatency(context: ExperimentContext): Promise<ExperimentOutc
   const figure = await writeFigure(folder.path, "fig-latency", latencyFigureData(runs));
   if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
 
-  const summary = latencySummary({ runs, targets, fraction: equalLoadFraction, unavailable: open.unavailable, header: await runHeader(context, sizes, (size) => recordsFor(config, size)) });
+  const summary = latencySummary({ runs, targets, fraction: equalLoadFraction, unavailable: open.unavailable, header: await runHeader(context, sizes, (size) => recordsFor(config, size), [`Open-loop runs: ${settings.openLoopThreadCount} clients sharing the offered rate (a fresh deployment and load per system).`]) });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");
   const failures = [...closed.failures, ...open.failures];

@@ -13,7 +13,7 @@ import type { RunSettings } from "./plan.ts";
 import { throughputSummary } from "./summary.ts";
 
 const quiet = new Progress("test", 1, 1, { write: () => true });
-const shortRuns: RunSettings = { runSeconds: 2, warmupSeconds: 1, threadCount: 8, workers: 1, cpuSampleMs: 250 };
+const shortRuns: RunSettings = { runSeconds: 2, warmupSeconds: 1, threadCount: 8, openLoopThreadCount: 16, workers: 1, cpuSampleMs: 250 };
 
 async function context(cluster = "local"): Promise<ExperimentContext & { root: string }> {
   const root = join(tmpdir(), `fig-throughput-${process.pid}-${Date.now()}`);
