@@ -42,3 +42,18 @@ test("payload fields round-trip, and reading past the end names the offset", () 
   assert.equal(reader.remaining, 0);
   assert.throws(() => reader.u32(), /test payload: expected 4 more bytes at offset \d+, found 0/);
 });
+
+test("a large frame delivered in many small reads is decoded whole, with the frames around it", () => {
+  const big = Buffer.alloc(3 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+  const stream = Buffer.concat([encodeFrame(16, Buffer.from("before")), encodeFrame(17, big), encodeFrame(18, Buffer.from("after"))]);
+  const seen: Array<[number, number, boolean]> = [];
+  const decoder = new FrameDecoder((type, payload) => seen.push([type, payload.length, type !== 17 || payload.equals(big)]));
+  for (let pos = 0; pos < stream.length; pos += 1000) decoder.push(stream.subarray(pos, Math.min(stream.length, pos + 1000)));
+  assert.deepEqual(seen, [
+    [16, 6, true],
+    [17, big.length, true],
+    [18, 5, true],
+  ]);
+  assert.equal(decoder.bufferedBytes, 0);
+});

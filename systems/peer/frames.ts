@@ -37,33 +37,62 @@ const EMPTY = new Uint8Array(0);
  * Splits a byte stream into frames. Feed it socket chunks; it calls onFrame(type, payload) for
  * each whole frame. The payload is a view that is valid only during the call (copy to keep it).
  * A wrong version or an oversized length throws: the caller closes the connection.
+ * A frame that arrives over many reads is joined once, when its last byte is there.
  */
 export class FrameDecoder {
-  private pending: Buffer = Buffer.alloc(0);
+  /** Chunks of an incomplete frame, oldest first, and their total size. */
+  private parts: Buffer[] = [];
+  private partsBytes = 0;
+  /** Total size (header included) of the frame the parts belong to, once its length is known. */
+  private wanted = 0;
 
   constructor(private readonly onFrame: (type: number, payload: Buffer) => void) {}
 
   push(chunk: Buffer): void {
-    let data = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    if (this.partsBytes > 0) {
+      this.parts.push(chunk);
+      this.partsBytes += chunk.length;
+      if (this.wanted === 0 && this.partsBytes >= 4) this.wanted = 4 + checkedLength(this.header4());
+      if (this.wanted === 0 || this.partsBytes < this.wanted) return;
+      chunk = Buffer.concat(this.parts, this.partsBytes);
+      this.parts = [];
+      this.partsBytes = 0;
+      this.wanted = 0;
+    }
     let pos = 0;
-    while (data.length - pos >= 4) {
-      const length = data.readUInt32BE(pos);
-      if (length < 2 || length > MAX_FRAME_BYTES) throw new Error(`peer frame: expected a length from 2 to ${MAX_FRAME_BYTES}, found ${length}`);
-      if (data.length - pos - 4 < length) break;
-      const version = data[pos + 4];
+    while (chunk.length - pos >= 4) {
+      const length = checkedLength(chunk.readUInt32BE(pos));
+      if (chunk.length - pos - 4 < length) break;
+      const version = chunk[pos + 4];
       if (version !== PEER_PROTOCOL_VERSION) throw new Error(`peer frame: expected protocol version ${PEER_PROTOCOL_VERSION}, found ${version}`);
-      const type = data[pos + 5];
-      const payload = data.subarray(pos + FRAME_HEADER_BYTES, pos + 4 + length);
+      const type = chunk[pos + 5];
+      const payload = chunk.subarray(pos + FRAME_HEADER_BYTES, pos + 4 + length);
       pos += 4 + length;
       this.onFrame(type, payload);
     }
-    // Keep only the unconsumed tail; copy it so the big chunk it came from can be freed.
-    this.pending = pos === data.length ? Buffer.alloc(0) : Buffer.from(data.subarray(pos));
-    data = this.pending;
+    if (pos < chunk.length) {
+      // Keep the incomplete tail; copy it when small, so a large chunk it came from can be freed.
+      const tail = chunk.subarray(pos);
+      this.parts = [tail.length < 4096 ? Buffer.from(tail) : tail];
+      this.partsBytes = tail.length;
+      this.wanted = tail.length >= 4 ? 4 + tail.readUInt32BE(0) : 0;
+    }
   }
 
   /** Bytes received but not yet forming a whole frame. */
   get bufferedBytes(): number {
-    return this.pending.length;
+    return this.partsBytes;
   }
+
+  /** The first four bytes of the pending parts (the length field may span chunks). */
+  private header4(): number {
+    const first = this.parts[0];
+    if (first.length >= 4) return first.readUInt32BE(0);
+    return Buffer.concat(this.parts, this.partsBytes).readUInt32BE(0);
+  }
+}
+
+function checkedLength(length: number): number {
+  if (length < 2 || length > MAX_FRAME_BYTES) throw new Error(`peer frame: expected a length from 2 to ${MAX_FRAME_BYTES}, found ${length}`);
+  return length;
 }
