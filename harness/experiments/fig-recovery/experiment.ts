@@ -7,14 +7,14 @@
 import { writeFigure } from "../../report/render.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { gitState } from "../environment.ts";
-import type { Unavailable } from "../fig-throughput/campaign.ts";
+import { failedOperationsTolerance, type Unavailable } from "../fig-throughput/campaign.ts";
 import { Progress } from "../progress.ts";
 import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { measureDecodeRate, type DecodeRate } from "./decode-rate.ts";
 import { FaultBringUpError, measureFaultRun, type FaultReadRatio, type FaultRun, type FaultVariant } from "./fault-run.ts";
-import { recoveryFigureData, timelineRows } from "./figure-data.ts";
+import { recoveryFigureData } from "./figure-data.ts";
 import { checkTimeline, memoryShortfall, recoveryPlans, resolvePlan, type FaultPlan } from "./plan.ts";
-import { recoveryEpisodes } from "./recovery-metrics.ts";
+import { perSecond, recoveryEpisodes } from "./recovery-metrics.ts";
 import { recoverySummary } from "./summary.ts";
 
 export const recoveryVariants: FaultVariant[] = [
@@ -69,12 +69,16 @@ export async function runFaultCampaign(context: ExperimentContext, progress: Pro
         if (unavailable.some((u) => u.system === variant.label)) continue;
         throwIfAborted(context.signal);
         const label = `${variant.label} · ${readRatio}:${100 - readRatio}${config.repeat > 1 ? ` · repeat ${repeat + 1}/${config.repeat}` : ""}`;
-        progress.step(label, experiment.plan.records);
+        progress.step(label);
         const prefix = `${variant.label.replace(/[^A-Za-z0-9]+/g, "-")}-${readRatio}${config.repeat > 1 ? `-r${repeat + 1}` : ""}`;
         try {
           const run = await measureFaultRun(context, progress, { variant, readRatio, plan: experiment.plan, prefix });
           all.push(run);
-          progress.log(`${label}: ${Math.round(run.throughput)} ops/s overall, ${run.failed.READ + run.failed.UPDATE} failed ops, ${run.corrupted} corrupted, ${run.missingAcknowledged} acknowledged keys missing`);
+          const failed = run.failed.READ + run.failed.UPDATE;
+          progress.log(`${label}: ${Math.round(run.okThroughput)} ops/s answered OK, ${failed} failed ops, ${run.corrupted} corrupted, ${run.missingAcknowledged} acknowledged keys missing`);
+          if (failed > failedOperationsTolerance * run.operations) {
+            failures.push(`${experiment.name}: ${label}: ${failed} of ${run.operations} operations failed (more than ${failedOperationsTolerance * 100} %; first errors: ${run.errors.slice(0, 2).join(" | ")}); see ${run.rawFile}`);
+          }
           if (run.corrupted > 0 || run.missingAcknowledged > 0) {
             failures.push(`${experiment.name}: ${label}: ${run.corrupted} corrupted reads and ${run.missingAcknowledged} acknowledged keys missing (${run.verificationExamples.slice(0, 3).join(", ")}); see ${run.rawFile}`);
           }
@@ -109,25 +113,17 @@ export function medianFaultRuns(runs: readonly FaultRun[]): FaultRun[] {
   return [...groups.values()].map((repeats) => [...repeats].sort((a, b) => a.throughput - b.throughput)[Math.floor((repeats.length - 1) / 2)]);
 }
 
-export const timelineCsvColumns = ["system", "read_ratio", "second", "ops_per_sec", "failed", "p50_us", "p99_us"];
+export const timelineCsvColumns = ["system", "read_ratio", "second", "ok_per_sec", "failed_per_sec", "p50_us", "p99_us"];
 export const episodeCsvColumns = ["system", "read_ratio", "kill", "leader", "group", "hosted", "recovery_start_s", "recovery_end_s", "prep_block_ms", "pages_repaired", "bytes_repaired", "repair_bytes_per_sec", "server_repair_bytes_per_sec", "requests_waited_on_repair", "state"];
 
 /** timeline.csv, kills.csv and recovery.csv of a fault experiment. */
 export async function writeFaultCsvs(context: ExperimentContext, runs: readonly FaultRun[]): Promise<void> {
   const { folder } = context;
-  const rows = timelineRows(runs, (run) => String(run.readRatio));
-  const latency = new Map(rows.latency.map((r) => [`${r.system}\u0000${r.panel}\u0000${r.second}\u0000${r.stat}`, r.value]));
   await folder.writeCsv(
     "timeline.csv",
-    rows.throughput.map((r) => ({
-      system: r.system,
-      read_ratio: r.panel,
-      second: r.second,
-      ops_per_sec: r.value,
-      failed: r.failed,
-      p50_us: latency.get(`${r.system}\u0000${r.panel}\u0000${r.second}\u0000p50`) ?? "",
-      p99_us: latency.get(`${r.system}\u0000${r.panel}\u0000${r.second}\u0000p99`) ?? "",
-    })),
+    runs.flatMap((run) =>
+      perSecond(run.timeSeries).map((p) => ({ system: run.variant, read_ratio: run.readRatio, second: p.second, ok_per_sec: p.okPerSec.toFixed(0), failed_per_sec: p.failedPerSec.toFixed(0), p50_us: p.p50 ?? "", p99_us: p.p99 ?? "" })),
+    ),
     timelineCsvColumns,
   );
   await folder.writeCsv(
@@ -165,10 +161,10 @@ async function runFaultExperiment(context: ExperimentContext, experiment: FaultE
   checkTimeline(experiment.plan);
   const variants = experiment.variants.filter((v) => !config.systems || config.systems.includes(v.label));
   const steps = config.repeat * variants.length * experiment.readRatios.length;
-  const progress = new Progress(experiment.name, steps + 1, steps * experiment.plan.records + 1);
-  progress.step("the codec's decode rate", 1);
+  const progress = new Progress(experiment.name, steps, steps);
   let decode: DecodeRate | undefined;
   try {
+    // Before any deployment, while this machine is as quiet as it gets.
     decode = await measureDecodeRate();
     await folder.writeJson("raw/decode-rate.json", decode);
     progress.log(`decode rate: ${(decode.bytesPerSec / 1e6).toFixed(0)} MB/s of rebuilt pages (${decode.codec}, RS(${decode.k},${decode.m}))`);

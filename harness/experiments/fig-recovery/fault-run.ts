@@ -55,8 +55,10 @@ export interface FaultRun {
   startedAtMs: number;
   runtimeMs: number;
   operations: number;
-  /** Overall throughput, warm-up excluded. */
+  /** Overall throughput (every completed operation, as YCSB counts it), warm-up excluded. */
   throughput: number;
+  /** Operations answered OK per second, warm-up excluded. */
+  okThroughput: number;
   timeSeries: TimeSeriesPoint[];
   kills: KillRecord[];
   /** Operations answered with an error or timed out, by operation (READ, UPDATE). */
@@ -139,7 +141,10 @@ async function driveWithKills(context: ExperimentContext, progress: Progress, re
   const stopSampler = cleanup.add(`${variant.label} sampler`, async () => void (await sampler.stop()));
   const poller = new StatsPoller(processes, 1000, plan.runSeconds + 120);
   poller.start();
-  const stopPoller = cleanup.add(`${variant.label} stats poller`, async () => void (await poller.stop()));
+  let stats: StatsReading[] = [];
+  const stopPoller = cleanup.add(`${variant.label} stats poller`, async () => {
+    stats = await poller.stop();
+  });
 
   const kills: KillRecord[] = [];
   const killErrors: string[] = [];
@@ -190,9 +195,7 @@ async function driveWithKills(context: ExperimentContext, progress: Progress, re
     for (const timer of timers) clearTimeout(timer);
   }
   throwIfAborted(signal);
-  const stats = await poller.stop();
   await stopPoller();
-  await sampler.stop();
   await stopSampler();
   await closeProxy();
 
@@ -214,6 +217,7 @@ async function driveWithKills(context: ExperimentContext, progress: Progress, re
     runtimeMs: result.runtimeMs,
     operations: result.operations,
     throughput: result.throughput,
+    okThroughput: result.runtimeMs > 0 ? ((result.measurements.READ?.count ?? 0) + (result.measurements.UPDATE?.count ?? 0)) / (result.runtimeMs / 1000) : 0,
     timeSeries: result.timeSeries,
     kills: kills.sort((a, b) => a.atMs - b.atMs).map((k) => ({ ...k, second: (k.atMs - result.startedAtMs) / 1000 })),
     failed: failedOperations(result),

@@ -14,7 +14,8 @@ function ruleXs(svg: string): number[] {
 test("the fig-recovery figure draws each system's throughput and latency per second, a rule at every kill in both panels and a band per recovery", async () => {
   const runs = [fixedFaultRun({ system: "pbr" }), fixedFaultRun({ system: "cocytus" })];
   const data = recoveryFigureData(runs);
-  assert.equal(data.throughput.length, 40);
+  assert.equal(data.throughput.length, 80, "answered OK and failed per second per system");
+  assert.deepEqual(data.throughput.filter((r) => r.system === "cocytus" && r.second === 5).map((r) => [r.series, r.value]), [["answered OK", 200], ["failed", 10]]);
   assert.equal(data.latency.length, 80, "p50 and p99 per second per system");
   assert.deepEqual(data.kills.map((k) => [k.system, k.second, k.label]), [
     ["pbr", 5.5, "node 0 killed"],
@@ -30,7 +31,7 @@ test("the fig-recovery figure draws each system's throughput and latency per sec
   assert.equal(data.killLabels.length, 2);
 
   const figure = await renderFigure(await readSpec("fig-recovery"), data);
-  assert.equal(count(figure.svg, 'aria-roledescription="line mark"'), 2 + 4, "a throughput line per system, a p50 and a p99 line per system");
+  assert.equal(count(figure.svg, 'aria-roledescription="line mark"'), 4 + 4, "OK and failed lines per system, a p50 and a p99 line per system");
   assert.equal(count(figure.svg, 'aria-roledescription="rect mark"'), 6, "three bands in each panel");
   // x runs over 0..20 s on 640 px: the kills at 5.5 s and 12.25 s sit at 176 px and 392 px, in both panels.
   assert.deepEqual(ruleXs(figure.svg).sort((a, b) => a - b), [176, 176, 176, 176, 392, 392, 392, 392]);

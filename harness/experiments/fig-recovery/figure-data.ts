@@ -1,6 +1,6 @@
 /**
- * The data sets notebooks/fig-recovery.vl.json (and fig-blocked's) are bound to: throughput and
- * latency per second per system, a rule per kill, and a band per recovery (cocytus: failure
+ * The data sets notebooks/fig-recovery.vl.json (and fig-blocked's) are bound to: operations
+ * answered OK and failed per second, latency per second per system, a rule per kill, and a band per recovery (cocytus: failure
  * detected until the last page repaired; pbr: until the takeover).
  */
 import type { Datasets } from "../../report/render.ts";
@@ -10,7 +10,7 @@ import { killAftermaths, perSecond } from "./recovery-metrics.ts";
 const round = (value: number, decimals = 1) => Math.round(value * 10 ** decimals) / 10 ** decimals;
 
 type RunKey = { system: string; panel: string };
-export type ThroughputRow = RunKey & { second: number; value: number; failed: number };
+export type ThroughputRow = RunKey & { second: number; series: "answered OK" | "failed"; value: number };
 export type LatencyRow = RunKey & { second: number; stat: "p50" | "p99"; value: number };
 export type KillRow = RunKey & { second: number; label: string };
 export type RecoveryRow = RunKey & { from: number; to: number; what: "failover" | "recovery" };
@@ -24,7 +24,8 @@ export function timelineRows(runs: readonly FaultRun[], panel: (run: FaultRun) =
   for (const run of runs) {
     const base = { system: run.variant, panel: panel(run) };
     for (const point of perSecond(run.timeSeries)) {
-      throughput.push({ ...base, second: point.second, value: Math.round(point.opsPerSec), failed: point.failed });
+      throughput.push({ ...base, second: point.second, series: "answered OK", value: Math.round(point.okPerSec) });
+      throughput.push({ ...base, second: point.second, series: "failed", value: Math.round(point.failedPerSec) });
       if (point.p50 !== undefined) latency.push({ ...base, second: point.second, stat: "p50", value: point.p50 });
       if (point.p99 !== undefined) latency.push({ ...base, second: point.second, stat: "p99", value: point.p99 });
     }

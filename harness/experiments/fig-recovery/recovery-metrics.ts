@@ -165,6 +165,7 @@ export interface WindowStats {
   fromSecond: number;
   toSecond: number;
   seconds: number;
+  /** Operations answered OK (a failed operation answered fast is no throughput). */
   operations: number;
   opsPerSec: number;
   /** Operations that were not OK (errors, timeouts, misses), from the <OP>-FAILED series. */
@@ -173,6 +174,15 @@ export interface WindowStats {
 }
 
 const opNames = ["READ", "UPDATE"] as const;
+
+/** Operations of a second answered OK, and those that were not (errors, timeouts, misses). */
+export function okOperations(point: TimeSeriesPoint): number {
+  return opNames.reduce((n, op) => n + (point.measurements[op]?.count ?? 0), 0);
+}
+
+export function failedInPoint(point: TimeSeriesPoint): number {
+  return opNames.reduce((n, op) => n + (point.measurements[`${op}-FAILED`]?.count ?? 0), 0);
+}
 
 /** Merges the histograms of the named measurements over the points (never averages percentiles). */
 export function mergedLatency(points: readonly TimeSeriesPoint[], names: readonly string[]): LatencySummary | undefined {
@@ -186,7 +196,7 @@ export function windowStats(series: readonly TimeSeriesPoint[], from: number, to
   const fromSecond = Math.floor(from);
   const toSecond = Math.max(fromSecond + 1, Math.ceil(to));
   const points = series.filter((p) => p.second >= fromSecond && p.second < toSecond);
-  const operations = points.reduce((sum, p) => sum + p.operations, 0);
+  const operations = points.reduce((sum, p) => sum + okOperations(p), 0);
   const ms = points.reduce((sum, p) => sum + p.durationMs, 0);
   const latency: WindowStats["latency"] = {};
   for (const op of opNames) {
@@ -201,12 +211,12 @@ export function windowStats(series: readonly TimeSeriesPoint[], from: number, to
     seconds: points.length,
     operations,
     opsPerSec: ms > 0 ? operations / (ms / 1000) : 0,
-    failed: points.reduce((sum, p) => sum + opNames.reduce((n, op) => n + (p.measurements[`${op}-FAILED`]?.count ?? 0), 0), 0),
+    failed: points.reduce((sum, p) => sum + failedInPoint(p), 0),
     latency,
   };
 }
 
-/** How far throughput fell after a kill, against the mean before the first kill. */
+/** How far throughput (answered OK) fell after a kill, against the mean before the first kill. */
 export interface ThroughputDip {
   /** The lowest full second from the kill to the next kill (or the end). */
   lowestOpsPerSec: number;
@@ -220,12 +230,13 @@ export interface ThroughputDip {
 export function throughputDip(series: readonly TimeSeriesPoint[], beforeOpsPerSec: number, fromSecond: number, toSecond: number): ThroughputDip | undefined {
   const points = series.filter((p) => p.second >= Math.floor(fromSecond) && p.second < toSecond && p.durationMs >= 1000);
   if (points.length === 0 || beforeOpsPerSec <= 0) return undefined;
-  const lowest = points.reduce((a, b) => (b.opsPerSec < a.opsPerSec ? b : a));
+  const rate = (p: TimeSeriesPoint) => okOperations(p) / (p.durationMs / 1000);
+  const lowest = points.reduce((a, b) => (rate(b) < rate(a) ? b : a));
   return {
-    lowestOpsPerSec: lowest.opsPerSec,
+    lowestOpsPerSec: rate(lowest),
     lowestSecond: lowest.second,
-    lowestRatio: lowest.opsPerSec / beforeOpsPerSec,
-    secondsBelowHalf: points.filter((p) => p.opsPerSec < beforeOpsPerSec / 2).length,
+    lowestRatio: rate(lowest) / beforeOpsPerSec,
+    secondsBelowHalf: points.filter((p) => rate(p) < beforeOpsPerSec / 2).length,
   };
 }
 
@@ -262,17 +273,13 @@ export function summarizeFaultRun(run: FaultRun): FaultRunSummary {
   };
 }
 
-/** Per second: throughput and the p50 / p99 latency of all operations (reads and updates merged). */
-export function perSecond(series: readonly TimeSeriesPoint[]): { second: number; opsPerSec: number; failed: number; p50?: number; p99?: number }[] {
+/** Per second: operations answered OK and failed (per second), and the p50 / p99 latency of the OK ones (reads and updates merged). */
+export function perSecond(series: readonly TimeSeriesPoint[]): { second: number; okPerSec: number; failedPerSec: number; p50?: number; p99?: number }[] {
   return series
     .filter((p) => p.durationMs >= 500)
     .map((p) => {
       const all = mergedLatency([p], opNames);
-      return {
-        second: p.second,
-        opsPerSec: p.opsPerSec,
-        failed: opNames.reduce((n, op) => n + (p.measurements[`${op}-FAILED`]?.count ?? 0), 0),
-        ...(all ? { p50: all.p50, p99: all.p99 } : {}),
-      };
+      const seconds = p.durationMs / 1000;
+      return { second: p.second, okPerSec: okOperations(p) / seconds, failedPerSec: failedInPoint(p) / seconds, ...(all ? { p50: all.p50, p99: all.p99 } : {}) };
     });
 }

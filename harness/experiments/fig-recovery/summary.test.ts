@@ -3,7 +3,7 @@ import { test } from "node:test";
 import { recoverySummary } from "./summary.ts";
 import { fixedFaultRun } from "./test-fixtures.ts";
 
-const decode = { codec: "gf256-vandermonde" as const, k: 3, m: 2, lostPages: 1, calls: 1000, seconds: 1, bytesPerSec: 300e6 };
+const decode = { codec: "gf256-vandermonde" as const, k: 3, m: 2, lostPages: 1, calls: 1000, seconds: 1, bytesPerSec: 300e6, roundsBytesPerSec: [250e6, 300e6, 120e6] };
 
 test("the fig-recovery summary puts the recovery, failover and latency numbers computed from the runs beside the paper's", () => {
   const text = recoverySummary({ runs: [fixedFaultRun({ system: "pbr" }), fixedFaultRun()], unavailable: [], header: ["Run x."], decode });
@@ -11,7 +11,7 @@ test("the fig-recovery summary puts the recovery, failover and latency numbers c
   assert.match(text, /\| cocytus \| 1: node 0 \| 2 \| 8–10 \| ≤ 13 ✓ \| 400 \| 1\.6 \| 1\.6 \| 1\.0 \| 3 \| 1\.11 \|/);
   assert.match(text, /\| cocytus \| 2: node 1 \| 1 \| 12 \| ≤ 13 ✓ \| 500 \| 2\.0 \| 2\.0 \| 2\.0 \| 5 \| 1\.06 \|/);
   assert.match(text, /\| preparation blocks requests \(ms\) \| 8–12 \| 7–13 /);
-  assert.match(text, /\| the codec's decode rate here \(MB\/s of rebuilt pages\) \| 300 \(gf256-vandermonde, RS\(3,2\)/);
+  assert.match(text, /\| the codec's decode rate here \(MB\/s of rebuilt pages\) \| 300 \(gf256-vandermonde, RS\(3,2\), 1 lost page per call, in-process, best of 3 rounds: 250, 300, 120\)/);
   assert.match(text, /\| pbr \| node 0 at 5\.5 s \| 1 \| 800 \| pbr-g0-backup1 \|/);
   assert.match(text, /\| pbr \| node 1 at 12\.3 s \| 0 \| – \| – \|/);
   // Throughput: 1000 ops/s before, 200 in the worst second (20 %), 2 seconds below half; until the next kill (5 s to 12 s) 771 ops/s and 20 failed ops.

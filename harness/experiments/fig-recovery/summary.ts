@@ -27,8 +27,8 @@ function killLabel(run: FaultRun, index: number): string {
 /** One row per run: what was loaded, measured, and what went wrong (failed, corrupted, lost). */
 export function runsTable(runs: readonly FaultRun[], label: (run: FaultRun) => string = (run) => run.variant): string {
   return markdownTable(
-    ["system", "records", "load s", "measured s", "ops/s (warm-up excluded)", "failed reads", "failed updates", "corrupted reads", "acknowledged keys missing"],
-    runs.map((r) => [label(r), r.load.records, fixed(r.load.seconds, 0), fixed(r.runtimeMs / 1000, 1), fixed(r.throughput, 0), r.failed.READ ?? 0, r.failed.UPDATE ?? 0, r.corrupted, r.missingAcknowledged]),
+    ["system", "records", "load s", "measured s", "ops/s answered OK (warm-up excluded)", "failed reads", "failed updates", "corrupted reads", "acknowledged keys missing"],
+    runs.map((r) => [label(r), r.load.records, fixed(r.load.seconds, 0), fixed(r.runtimeMs / 1000, 1), fixed(r.okThroughput, 0), r.failed.READ ?? 0, r.failed.UPDATE ?? 0, r.corrupted, r.missingAcknowledged]),
   );
 }
 
@@ -46,7 +46,7 @@ export function throughputTable(summaries: readonly { run: FaultRun; summary: Fa
       k.untilNext.failed,
     ]),
   );
-  return markdownTable(["system", "kill", "ops/s before", "lowest 1-s ops/s after", "s below half", "recovery / takeover s", "ops/s until next kill or end", "failed ops until then"], rows);
+  return markdownTable(["system", "kill", "OK ops/s before", "lowest 1-s OK ops/s after", "s below half", "recovery / takeover s", "OK ops/s until next kill or end", "failed ops until then"], rows);
 }
 
 function range(values: number[], decimals = 0): string {
@@ -142,7 +142,7 @@ export function recoverySummary(input: RecoverySummaryInput): string {
           ["repair rate, all leaders (MB/s), under load", range(cocytus.flatMap(({ summary }) => summary.kills.flatMap((k) => (k.aftermath.clusterBytesPerSec === undefined ? [] : [k.aftermath.clusterBytesPerSec / MB]))), 1), `${paperRecovery.repairMBps.text} (${paperRecovery.repairMBps.source})`],
           [
             "the codec's decode rate here (MB/s of rebuilt pages)",
-            decode ? `${fixed(decode.bytesPerSec / MB, 0)} (${decode.codec}, RS(${decode.k},${decode.m}), ${decode.lostPages} lost page per call, ${decode.calls} calls in-process)` : "not measured",
+            decode ? `${fixed(decode.bytesPerSec / MB, 0)} (${decode.codec}, RS(${decode.k},${decode.m}), ${decode.lostPages} lost page per call, in-process, best of ${decode.roundsBytesPerSec.length} rounds: ${decode.roundsBytesPerSec.map((r) => fixed(r / MB, 0)).join(", ")})` : "not measured",
             "–",
           ],
         ],

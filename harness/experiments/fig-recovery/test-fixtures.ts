@@ -93,6 +93,7 @@ export function fixedFaultRun(options: FixedFaultRunOptions = {}): FaultRun {
     runtimeMs: 18_000,
     operations: timeSeries.slice(2).reduce((sum, p) => sum + p.operations, 0),
     throughput: timeSeries.slice(2).reduce((sum, p) => sum + p.operations, 0) / 18,
+    okThroughput: timeSeries.slice(2).reduce((sum, p) => sum + p.operations, 0) / 18,
     timeSeries,
     kills,
     failed: { READ: 40, UPDATE: 0 },
