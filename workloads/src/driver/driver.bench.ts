@@ -6,8 +6,11 @@
 //        [--value 1024] [--reads 0.95] [--workers 1] [--memcached-threads 1] [--rounds 2]
 //        [--memaslap-threads 1] [--records 10000] [--connections 2 (per server per worker)]
 //
-// memcslap (the other libmemcached load generator) has no read ratio or time bound, so the
-// comparison uses memcaslap. The machine is shared: read ratios from one run, not absolute numbers.
+// Each round also reports the load generator's CPU time per operation (ours: this process; memcaslap:
+// bash's `times`), which says more than ops/s when other work shares the cores. Worker threads are
+// started (and their code warmed up) anew in every round, so compare --workers 2 with rounds of
+// 10 s or more. memcslap (the other libmemcached load generator) has no read ratio or time bound, so
+// the comparison uses memcaslap. The machine is shared: read ratios from one run, not absolute numbers.
 
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
