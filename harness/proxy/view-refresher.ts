@@ -28,7 +28,9 @@ export function groupViewRefresher(mode: "pbr" | "cocytus", processes: readonly 
       for (const member of members) {
         if (member.host === failed.host && member.port === failed.port) continue;
         const view = await askView(member.host, member.port, mode, 1000).catch(() => undefined);
-        if (view && view.owners.every((owner) => owner !== null)) {
+        // For a few ms after a failure a member's view may still name the one we failed to reach.
+        const failedAddress = `${failed.host}:${failed.port}`;
+        if (view && view.owners.every((owner) => owner !== null && owner.address !== failedAddress)) {
           adopt(view, members, table);
           return;
         }

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "node:net";
 import { connectPeer, listenPeers, type PeerLink } from "./link.ts";
+import { encodeFrame } from "./frames.ts";
 import { freePort } from "../../test/support/ports.ts";
 
 const host = "127.0.0.1";
@@ -78,4 +79,23 @@ test("connecting to a peer that never listens fails after the deadline, naming t
     connectPeer(host, port, { group: 0, index: 0, role: "data" }, { group: 0, index: 4, role: "parity" }, () => {}, { deadlineMs: 200 }),
     new RegExp(`peer parity 0/4 at 127.0.0.1:${port}: could not connect before the deadline`),
   );
+});
+
+test("a frame encoded once can be sent to several peers and arrives whole at each", async () => {
+  const first = await pair();
+  const second = await pair();
+  try {
+    const frame = encodeFrame(21, Buffer.from("one batch"));
+    assert.equal(first.dialed.sendFrame(frame), true);
+    assert.equal(second.dialed.sendFrame(frame), true);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(first.received, [["data1", 21, "one batch"]]);
+    assert.deepEqual(second.received, [["data1", 21, "one batch"]]);
+  } finally {
+    for (const p of [first, second]) {
+      p.dialed.close();
+      p.accepted.close();
+      p.server.close();
+    }
+  }
 });

@@ -90,9 +90,14 @@ export class PeerLink {
 
   /** Sends a frame; returns false when the socket's buffer is full (the caller may wait for drain). */
   send(type: number, payload?: Uint8Array): boolean {
+    return this.sendFrame(encodeFrame(type, payload));
+  }
+
+  /** Sends a frame already built with encodeFrame (e.g. one batch sent to several peers, encoded once). */
+  sendFrame(frame: Buffer): boolean {
     if (this.downReason !== null) return false;
     this.lastSent = Date.now();
-    return this.socket.write(encodeFrame(type, payload));
+    return this.socket.write(frame);
   }
 
   /** Resolves when the socket's write buffer has drained (or at once if it is not full). */

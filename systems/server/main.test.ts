@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { rawExchange } from "../../test/support/raw-client.ts";
@@ -90,9 +89,11 @@ test("a port already in use is reported, not thrown", async () => {
   }
 });
 
-const pbrBuilt = existsSync(fileURLToPath(new URL("../pbr/server.ts", import.meta.url)));
-test("a mode whose server is not written yet exits with code 2", { skip: pbrBuilt ? "pbr mode exists now" : false }, async () => {
-  const exit = await startMain(["--mode", "pbr", "--host", "127.0.0.1", "--port", "0"]).exited;
-  assert.equal(exit.code, 2);
-  assert.match(exit.stderr, /mode pbr is not built yet/);
-});
+for (const mode of ["pbr", "cocytus"]) {
+  test(`${mode} mode started without its group options exits with code 2 and names what is missing`, async () => {
+    const exit = await startMain(["--mode", mode, "--host", "127.0.0.1", "--port", "0"]).exited;
+    assert.equal(exit.code, 2);
+    assert.match(exit.stderr, /--(group|index|peers|peer-port)/);
+    assert.doesNotMatch(exit.stderr, /\n\s+at /, "a usage error prints no stack trace");
+  });
+}

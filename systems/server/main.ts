@@ -65,6 +65,11 @@ async function main(): Promise<void> {
       process.stderr.write(`server: ${error.message}\n`);
       process.exit(2);
     }
+    // A mode's own option checks (group, index, peers) are usage errors too.
+    if (error instanceof UsageError) {
+      process.stderr.write(`server: ${error.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
     const code = (error as { code?: string }).code;
     if (code === "EADDRINUSE" || code === "EADDRNOTAVAIL" || code === "EACCES") {
       process.stderr.write(`server: cannot listen on ${options.host}:${options.port}: ${(error as Error).message}\n`);
