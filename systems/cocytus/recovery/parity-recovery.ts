@@ -307,28 +307,31 @@ export class ParityRecovery {
     const syncTs = Math.min(...rvts);
     this.copies.abortProvider(d, `data process ${d} failed`);
     this.parity.synchronize(d, syncTs);
-    const synced = await Promise.allSettled(reached.map((q) => this.request(q, { kind: RecoveryRequestKind.Synchronize, dataIndex: d, ts: syncTs })));
-    synced.forEach((s, n) => {
-      if (s.status === "rejected") this.log(`cocytus recovery ${group}: parity process ${this.config.k + reached[n]} did not synchronize: ${(s.reason as Error).message}`);
-    });
     await this.parity.settled();
     // DP_i's pages can be non-zero only where some diff touched this parity area.
     const pagesToRepair: number[] = [];
     for (const [first, end] of this.parity.parityArea.touchedPageRanges()) for (let p = first; p < end; p++) pagesToRepair.push(p);
     this.parity.hostedMetadata[d] = true;
-    const hosted = await HostedDataProcess.start({
-      config: this.config,
-      dataIndex: d,
-      syncTs,
-      parityProcess: this.parity,
-      remoteParities: this.liveFollowers(),
-      pagesToRepair,
-      itemSize: this.options.itemSize,
-      mode: this.options.mode,
-      repair: this.repairer,
-      onLocalSnapshot: (batch, dataIndex, stable, bytes) => this.copies.onSnapshot(batch, dataIndex, stable, bytes),
-      onWait: () => this.metrics.requestsWaited++,
-      log: (line) => this.log(line),
+    // The hosted process dials the followers while they synchronize: it sends nothing before it serves.
+    const [synced, hosted] = await Promise.all([
+      Promise.allSettled(reached.map((q) => this.request(q, { kind: RecoveryRequestKind.Synchronize, dataIndex: d, ts: syncTs }))),
+      HostedDataProcess.start({
+        config: this.config,
+        dataIndex: d,
+        syncTs,
+        parityProcess: this.parity,
+        remoteParities: reached,
+        pagesToRepair,
+        itemSize: this.options.itemSize,
+        mode: this.options.mode,
+        repair: this.repairer,
+        onLocalSnapshot: (batch, dataIndex, stable, bytes) => this.copies.onSnapshot(batch, dataIndex, stable, bytes),
+        onWait: () => this.metrics.requestsWaited++,
+        log: (line) => this.log(line),
+      }),
+    ]);
+    synced.forEach((s, n) => {
+      if (s.status === "rejected") this.log(`cocytus recovery ${group}: parity process ${this.config.k + reached[n]} did not synchronize: ${(s.reason as Error).message}`);
     });
     if (this.closed) {
       hosted.close();
