@@ -1,4 +1,5 @@
 /** Every experiment of DESIGN section 11, built or not: what it does, its cost, what it waits for. */
+import { figBlocked } from "./fig-blocked/experiment.ts";
 import { figCoding } from "./fig-coding/experiment.ts";
 import { figLatency } from "./fig-latency/experiment.ts";
 import { figMemory } from "./fig-memory/experiment.ts";
@@ -16,15 +17,7 @@ export const experiments: Record<ExperimentName, ExperimentDefinition> = {
   "table-cpu": tableCpu,
   "fig-recovery": figRecovery,
   "fig-coding": figCoding,
-  "fig-blocked": {
-    name: "fig-blocked",
-    what: "online vs blocked recovery under 95:5 and 50:50 reads: throughput over time",
-    fastTime: "~5 min (planned)",
-    paperTime: "~30 min (planned)",
-    resources: "25 cocytus processes",
-    needs: "its module (harness/experiments/fig-blocked/) on cocytus recovery with `--recovery blocked`",
-    systems: ["cocytus"],
-  },
+  "fig-blocked": figBlocked,
 };
 
 /** The text `--list` prints. */

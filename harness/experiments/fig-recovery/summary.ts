@@ -110,12 +110,31 @@ function latencyRow(label: string, window: string, stats: WindowStats | undefine
   return [label, window, stats ? `${stats.fromSecond}–${stats.toSecond}` : "–", all?.count ?? 0, fixed(all?.p50, 0), fixed(all?.p90, 0), fixed(all?.p99, 0), fixed(stats?.latency.READ?.p99, 0), fixed(stats?.latency.UPDATE?.p99, 0), paper];
 }
 
-export function latencyTable(summaries: readonly { run: FaultRun; summary: FaultRunSummary }[], paperDuring?: string): string {
+export function latencyTable(summaries: readonly { run: FaultRun; summary: FaultRunSummary }[], paperDuring?: string, label: (run: FaultRun) => string = (run) => run.variant): string {
   const rows = summaries.flatMap(({ run, summary }) => [
-    latencyRow(run.variant, "before the first kill", summary.before),
-    ...summary.kills.map((k, i) => latencyRow(run.variant, `${run.system === "pbr" ? "takeover" : "recovery"} after kill ${i + 1}`, k.recovery, run.system === "cocytus" ? (paperDuring ?? "") : "")),
+    latencyRow(label(run), "before the first kill", summary.before),
+    ...summary.kills.map((k, i) => latencyRow(label(run), `${run.system === "pbr" ? "takeover" : "recovery"} after kill ${i + 1}`, k.recovery, run.system === "cocytus" ? (paperDuring ?? "") : "")),
   ]);
   return markdownTable(["system", "window", "seconds", "operations", "p50 µs", "p90 µs", "p99 µs", "read p99 µs", "update p99 µs", "paper (during recovery)"], rows);
+}
+
+/** Lost or corrupted data, the driver's first errors, and the systems not measured. */
+export function problemSections(runs: readonly FaultRun[], unavailable: Unavailable[], label: (run: FaultRun) => string = (run) => run.variant): string[] {
+  const out: string[] = [];
+  const problems = runs.filter((r) => r.corrupted > 0 || r.missingAcknowledged > 0);
+  if (problems.length > 0) {
+    out.push("## Verification failures", "");
+    for (const r of problems) out.push(`- **${label(r)}**: ${r.corrupted} corrupted reads, ${r.missingAcknowledged} acknowledged keys missing; examples: ${r.verificationExamples.slice(0, 5).join(", ") || "–"}`);
+    out.push("");
+  }
+  const errors = runs.filter((r) => r.errors.length > 0);
+  if (errors.length > 0) {
+    out.push("## Driver errors (first few)", "");
+    for (const r of errors) out.push(`- **${label(r)}**: ${r.errors.slice(0, 3).join(" | ")}`);
+    out.push("");
+  }
+  out.push(...notMeasured(unavailable));
+  return out;
 }
 
 export function recoverySummary(input: RecoverySummaryInput): string {
@@ -165,19 +184,7 @@ export function recoverySummary(input: RecoverySummaryInput): string {
   out.push("## Latency before and during recovery (all operations; merged per-second HdrHistograms, whole seconds)", "");
   out.push(summaries.length > 0 ? latencyTable(summaries, `${paper.p50} / ${paper.p90} / ${paper.p99} (${paper.source})`) : "–", "");
 
-  const problems = input.runs.filter((r) => r.corrupted > 0 || r.missingAcknowledged > 0);
-  if (problems.length > 0) {
-    out.push("## Verification failures", "");
-    for (const r of problems) out.push(`- **${r.variant}**: ${r.corrupted} corrupted reads, ${r.missingAcknowledged} acknowledged keys missing; examples: ${r.verificationExamples.slice(0, 5).join(", ") || "–"}`);
-    out.push("");
-  }
-  const errors = input.runs.filter((r) => r.errors.length > 0);
-  if (errors.length > 0) {
-    out.push("## Driver errors (first few)", "");
-    for (const r of errors) out.push(`- **${r.variant}**: ${r.errors.slice(0, 3).join(" | ")}`);
-    out.push("");
-  }
-  out.push(...notMeasured(input.unavailable));
+  out.push(...problemSections(input.runs, input.unavailable));
   out.push(proxyNote, "", machineNote, "");
   return out.join("\n");
 }
