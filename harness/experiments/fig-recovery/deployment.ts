@@ -13,6 +13,8 @@ import type { Mode } from "../../../systems/routing/router.ts";
 export interface FaultDeployOptions {
   mode: Mode;
   cluster: string;
+  /** The clusters.yaml to read (the project's by default; tests pass their own). */
+  clustersFile?: string;
   memoryMb: number;
   serverArgs: string[];
   statePath: string;
@@ -20,10 +22,11 @@ export interface FaultDeployOptions {
 }
 
 export async function deployForFaults(options: FaultDeployOptions): Promise<DeploymentHandle> {
-  const cluster = loadCluster(options.cluster);
+  const cluster = loadCluster(options.cluster, options.clustersFile);
   return deploy({
     mode: options.mode,
     cluster: cluster.name,
+    ...(options.clustersFile ? { clustersFile: options.clustersFile } : {}),
     memoryMb: options.memoryMb,
     serverArgs: options.serverArgs,
     basePort: await freeBasePort(cluster, options.mode),

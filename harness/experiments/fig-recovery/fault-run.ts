@@ -78,6 +78,8 @@ export interface FaultRunRequest {
   plan: FaultPlan;
   /** Prefix of the raw files, e.g. "cocytus-95". */
   prefix: string;
+  /** The clusters.yaml holding config.cluster (the project's by default). */
+  clustersFile?: string;
 }
 
 /** The system could not be deployed: the caller reports it missing and goes on with the others. */
@@ -93,6 +95,7 @@ export async function measureFaultRun(context: ExperimentContext, progress: Prog
   const pending = deployForFaults({
     mode: variant.system,
     cluster: config.cluster,
+    clustersFile: request.clustersFile,
     memoryMb: memoryPerProcessMb(plan.records * Number(size.properties.fieldlength), 15),
     serverArgs: variant.serverArgs,
     statePath: folder.file(`raw/${prefix}-deployment.json`),
