@@ -6,7 +6,7 @@
  * one lost 4 KiB page is measured beside it. Every loop is bounded in count and time.
  *
  *   node --import tsx systems/cocytus/recovery/recovery.bench.ts [--mb 256] [--load none|read95]
- *        [--mode online|blocked] [--batch-pages 64] [--codec gf256-vandermonde|native-cauchy] [--json]
+ *        [--mode online|blocked] [--batch-pages 256] [--codec gf256-vandermonde|native-cauchy] [--json]
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
       mb: { type: "string", default: "256" },
       load: { type: "string", default: "none" },
       mode: { type: "string", default: "online" },
-      "batch-pages": { type: "string", default: "64" },
+      "batch-pages": { type: "string", default: "256" },
       codec: { type: "string", default: DEFAULT_CODEC },
       json: { type: "boolean", default: false },
     },

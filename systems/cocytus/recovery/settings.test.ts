@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { recoverySettingsFrom } from "./settings.ts";
 
-test("recovery settings default to online repair with 64-page batches", () => {
-  assert.deepEqual(recoverySettingsFrom({}), { mode: "online", groups: undefined, batchPages: 64 });
+test("recovery settings default to online repair with 256-page batches", () => {
+  assert.deepEqual(recoverySettingsFrom({}), { mode: "online", groups: undefined, batchPages: 256 });
 });
 
 test("recovery settings come from the environment", () => {

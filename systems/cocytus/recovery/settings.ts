@@ -6,7 +6,7 @@
  *   COCYTUS_RECOVERY=online|blocked    online repair (default) or the blocked variant
  *   COCYTUS_GROUPS=G                   groups in the deployment: the leader routes keys to the
  *                                      data processes it hosts (needed when it hosts two)
- *   COCYTUS_REPAIR_BATCH_PAGES=64      pages per repair batch
+ *   COCYTUS_REPAIR_BATCH_PAGES=256     pages per repair batch (1 MiB snapshot frames)
  *
  * The intended flags are --recovery, --groups and --repair-batch-pages.
  */
@@ -34,6 +34,6 @@ export function recoverySettingsFrom(environment: NodeJS.ProcessEnv = process.en
   return {
     mode,
     groups: integerSetting(environment, "COCYTUS_GROUPS", 1, 1_000_000),
-    batchPages: integerSetting(environment, "COCYTUS_REPAIR_BATCH_PAGES", 1, 4096) ?? 64,
+    batchPages: integerSetting(environment, "COCYTUS_REPAIR_BATCH_PAGES", 1, 4096) ?? 256,
   };
 }
