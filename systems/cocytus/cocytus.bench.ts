@@ -21,13 +21,16 @@ import { fnvhash64Decimal } from "../../workloads/src/random/fnv-hash.ts";
 import { SplittableRandom } from "../../workloads/src/random/splittable-random.ts";
 import { CODEC_NAMES, DEFAULT_CODEC, createCodec, type CodecName } from "../codec/codec.ts";
 import { route } from "../routing/router.ts";
+import { startPlainProcess } from "../server/test-servers.ts";
 import { GroupInspector } from "./group-check.ts";
 import { startTestGroup, type TestGroup } from "./test-group.ts";
 
 const MiB = 1024 * 1024;
 /** Every load or run loop stops after this long, whatever its count. */
 const MAX_PHASE_MS = 10 * 60 * 1000;
-const WINDOW = 64;
+/** Requests in flight over all connections. */
+const WINDOW = 128;
+const CONNECTIONS_PER_PROCESS = 16;
 
 interface BenchOptions {
   k: number;
@@ -43,21 +46,32 @@ function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-/** A pipelined client per data process, and a way to send a key to its owner. */
+interface Address {
+  host: string;
+  port: number;
+}
+
+/** A pipelined client per process that holds keys (data processes, or plain processes for a baseline), each key sent to its owner. */
 class GroupClient {
-  private readonly connections: MemcachedConnection[];
+  /** connections[member][c]: CONNECTIONS_PER_PROCESS each, used in turn (a connection's reads wait for its own earlier writes). */
+  private readonly connections: MemcachedConnection[][];
   private inFlight: Promise<void>[] = [];
+  private turn = 0;
   errors = 0;
 
   constructor(
-    private readonly group: TestGroup,
+    private readonly members: readonly Address[],
     private readonly k: number,
   ) {
-    this.connections = group.members.slice(0, k).map((member) => new MemcachedConnection(member.host, member.port, { timeoutMs: 30_000 }));
+    this.connections = members
+      .slice(0, k)
+      .map((member) => Array.from({ length: CONNECTIONS_PER_PROCESS }, () => new MemcachedConnection(member.host, member.port, { timeoutMs: 30_000 })));
   }
 
   private owner(key: Buffer): MemcachedConnection {
-    return this.connections[route(key, { mode: "cocytus", groups: 1, k: this.k }).member];
+    const connections = this.connections[route(key, { mode: "cocytus", groups: 1, k: this.k }).member];
+    this.turn = (this.turn + 1) % CONNECTIONS_PER_PROCESS;
+    return connections[this.turn];
   }
 
   private track(issue: (handler: { onReply: (reply: Reply) => void }) => void): Promise<void> {
@@ -88,12 +102,12 @@ class GroupClient {
   }
 
   async stats(index: number): Promise<Record<string, string>> {
-    const member = this.group.members[index];
+    const member = this.members[index];
     return parseStats(await rawStats(member.host, member.port));
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.connections.map((c) => c.close(1000)));
+    await Promise.all(this.connections.flat().map((c) => c.close(1000)));
   }
 }
 
@@ -167,7 +181,7 @@ function reservedMb(valueBytes: number, k: number): number {
 
 async function withGroup<T>(options: BenchOptions, memoryMb: number, run: (group: TestGroup, client: GroupClient) => Promise<T>): Promise<T> {
   const group = await startTestGroup({ k: options.k, m: options.m, memoryMb, codec: options.codec, nodeFlags: options.nodeFlags });
-  const client = new GroupClient(group, options.k);
+  const client = new GroupClient(group.members, options.k);
   try {
     return await run(group, client);
   } catch (error) {
@@ -268,25 +282,42 @@ async function churn(options: BenchOptions, targetMb: number, rounds: number): P
   });
 }
 
-async function throughput(options: BenchOptions, ops: number, readRatio: number): Promise<void> {
+/** Loads 50 000 1 KB records, then runs a seeded Zipfian mix; returns ops/s. */
+async function runMix(client: GroupClient, ops: number, readRatio: number): Promise<number> {
   const records = 50_000;
-  await withGroup(options, 256, async (group, client) => {
-    const value = Buffer.alloc(1024, 0x62);
-    for (let n = 0; n < records; n++) await client.set(ycsbKey(n), value);
-    await client.drain();
-    const random = new SplittableRandom(11);
-    const zipf = new ZipfianGenerator(random, 0, records - 1);
-    const started = Date.now();
-    let done = 0;
-    for (; done < ops && Date.now() - started < MAX_PHASE_MS; done++) {
-      const key = ycsbKey(zipf.nextValue());
-      if (random.nextDouble() < readRatio) await client.get(key);
-      else await client.set(key, value);
-    }
-    await client.drain();
-    const seconds = (Date.now() - started) / 1000;
-    console.log(`\n== throughput: ${done} ops, ${(readRatio * 100).toFixed(0)} % reads, 1 KB values, Zipfian keys over ${records}, window ${WINDOW} per client (one client process): ${(done / seconds).toFixed(0)} ops/s, ${client.errors} errors`);
-  });
+  const value = Buffer.alloc(1024, 0x62);
+  for (let n = 0; n < records; n++) await client.set(ycsbKey(n), value);
+  await client.drain();
+  const random = new SplittableRandom(11);
+  const zipf = new ZipfianGenerator(random, 0, records - 1);
+  const started = Date.now();
+  let done = 0;
+  for (; done < ops && Date.now() - started < MAX_PHASE_MS; done++) {
+    const key = ycsbKey(zipf.nextValue());
+    if (random.nextDouble() < readRatio) await client.get(key);
+    else await client.set(key, value);
+  }
+  await client.drain();
+  if (client.errors > 0) throw new Error(`throughput: ${client.errors} requests failed`);
+  return done / ((Date.now() - started) / 1000);
+}
+
+/** The same mix on k plain processes (no redundancy) and on a Cocytus group, in one run: the ratio is what counts. */
+async function throughput(options: BenchOptions, ops: number, readRatio: number): Promise<void> {
+  const plain = await Promise.all(Array.from({ length: options.k }, () => startPlainProcess(["--memory", "256"], options.nodeFlags)));
+  let plainRate: number;
+  try {
+    const client = new GroupClient(plain, options.k);
+    plainRate = await runMix(client, ops, readRatio);
+    await client.close();
+  } finally {
+    await Promise.all(plain.map((p) => p.stop()));
+  }
+  const cocytusRate = await withGroup(options, 256, (_group, client) => runMix(client, ops, readRatio));
+  console.log(
+    `\n== throughput: ${ops} ops, ${(readRatio * 100).toFixed(0)} % reads, 1 KB values, Zipfian keys over 50000, one client process, ` +
+      `${CONNECTIONS_PER_PROCESS} connections per process, ${WINDOW} requests in flight: ${options.k} plain processes ${plainRate.toFixed(0)} ops/s, cocytus RS(${options.k},${options.m}) ${cocytusRate.toFixed(0)} ops/s (ratio ${(cocytusRate / plainRate).toFixed(2)})`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -9,9 +9,14 @@ import type { Store } from "../store/index.ts";
 import { DataProcess } from "./data-process.ts";
 import { serveDebug, type DebugSource } from "./debug.ts";
 import type { GroupConfig } from "./group-config.ts";
-import { CocytusFrame, decodeTimestamp, encodeTimestamp } from "./messages.ts";
+import { CocytusFrame, MAX_BATCH_BYTES, UpdateBatch, decodeTimestamp, encodeTimestamp } from "./messages.ts";
 import { describeMetadata } from "./metadata-dump.ts";
 import { PAGE_SIZE } from "../codec/codec.ts";
+
+/** Sends a link's gathered Updates as one frame. */
+function flushBatch(link: PeerLink, batch: UpdateBatch): void {
+  if (batch.byteLength > 0) link.send(CocytusFrame.UpdateBatch, batch.take());
+}
 
 export class DataMember {
   /** Frames of other concerns (recovery) arriving on parity process j's link. */
@@ -22,20 +27,38 @@ export class DataMember {
   private constructor(
     readonly dataProcess: DataProcess,
     private readonly links: PeerLink[],
+    /** Per parity process, the Updates of this event-loop turn not sent yet (one UpdateBatch frame a turn). */
+    private readonly batches: UpdateBatch[],
     private readonly peerServer: Server,
   ) {}
 
   static async start(config: GroupConfig, store: Store, log: (line: string) => void): Promise<DataMember> {
     const { group, index, k, m, members } = config;
     const links: PeerLink[] = [];
+    const batches = Array.from({ length: m }, () => new UpdateBatch());
     let started: DataMember | undefined;
+    let flushScheduled = false;
+    const flushAll = () => {
+      flushScheduled = false;
+      for (let p = 0; p < links.length; p++) flushBatch(links[p], batches[p]);
+    };
     const dataProcess: DataProcess = new DataProcess({
       index,
       m,
       store,
       links: {
-        sendUpdate: (p, payload) => links[p].send(CocytusFrame.Update, payload),
-        sendCommit: (p, stable) => links[p].send(CocytusFrame.Commit, encodeTimestamp(stable)),
+        sendUpdate: (p, payload) => {
+          batches[p].add(payload);
+          if (batches[p].byteLength >= MAX_BATCH_BYTES) flushBatch(links[p], batches[p]);
+          else if (!flushScheduled) {
+            flushScheduled = true;
+            setImmediate(flushAll);
+          }
+        },
+        sendCommit: (p, stable) => {
+          flushBatch(links[p], batches[p]);
+          links[p].send(CocytusFrame.Commit, encodeTimestamp(stable));
+        },
         defer: (fn) => setImmediate(fn),
       },
     });
@@ -80,12 +103,13 @@ export class DataMember {
       peerServer.close();
       throw error;
     }
-    started = new DataMember(dataProcess, links, peerServer);
+    started = new DataMember(dataProcess, links, batches, peerServer);
     return started;
   }
 
   /** Sends a frame on parity process j's link, behind everything sent there before (false when it is down). */
   sendToParity(parity: number, type: number, payload: Uint8Array): boolean {
+    flushBatch(this.links[parity], this.batches[parity]);
     return this.links[parity].send(type, payload);
   }
 

@@ -1,10 +1,11 @@
 /**
  * Cocytus peer frames (types from 16 up; the peer layer owns 0..15). The normal path has three:
  * Update (data process → every parity process: the request with its timestamp, metadata change
- * and diff, plus the data process's stable timestamp piggybacked), Ack (parity → data process:
- * RVT[i], cumulative, since the channel is FIFO) and Commit (data → parity process: ST, when no
- * update is going out to carry it).
+ * and diff, plus the data process's stable timestamp piggybacked; several go in one UpdateBatch
+ * frame), Ack (parity → data process: RVT[i], cumulative, since the channel is FIFO) and Commit
+ * (data → parity process: ST, when no update is going out to carry it).
  */
+import { xorInto } from "../codec/gf256.ts";
 import { PayloadReader, PayloadWriter } from "../peer/index.ts";
 import { ChangeKind, type Change } from "./change.ts";
 
@@ -12,6 +13,8 @@ export const CocytusFrame = {
   Update: 16,
   Ack: 17,
   Commit: 18,
+  /** Several Updates in one frame (UpdateBatch): one write per event-loop turn instead of one per request. */
+  UpdateBatch: 19,
   /** Debug/admin: a request for a member's state, pages or metadata (debug.ts). */
   DebugRequest: 24,
   DebugReply: 25,
@@ -57,7 +60,10 @@ export class UpdateEncoder {
     at = out.writeUInt32BE(change.exptime, at);
     at = out.writeDoubleBE(change.cas, at);
     at = out.writeUInt32BE(diffLength, at);
-    if (value !== null && old !== null) for (let x = 0; x < diffLength; x++) out[at + x] = old[x] ^ value[x];
+    if (value !== null && old !== null) {
+      out.set(value, at);
+      xorInto(out, at, old);
+    }
     return out.subarray(0, at + diffLength);
   }
 }
@@ -91,4 +97,51 @@ export function encodeTimestamp(ts: number): Buffer {
 
 export function decodeTimestamp(payload: Buffer, what: string): number {
   return new PayloadReader(payload, what).u53();
+}
+
+/** Bytes a batch may reach before it is sent without waiting for the end of the event-loop turn. */
+export const MAX_BATCH_BYTES = 1024 * 1024;
+
+/**
+ * Update payloads gathered for one UpdateBatch frame: (u32 length, payload) repeated. The buffer
+ * is reused (the peer link copies a payload into its frame when it sends).
+ */
+export class UpdateBatch {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+  private used = 0;
+
+  get byteLength(): number {
+    return this.used;
+  }
+
+  add(payload: Uint8Array): void {
+    const needed = this.used + 4 + payload.length;
+    if (needed > this.buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.buffer.length));
+      this.buffer.copy(grown, 0, 0, this.used);
+      this.buffer = grown;
+    }
+    this.buffer.writeUInt32BE(payload.length, this.used);
+    this.buffer.set(payload, this.used + 4);
+    this.used = needed;
+  }
+
+  /** The batch's bytes (a view, valid until the next add), leaving the batch empty. */
+  take(): Buffer {
+    const bytes = this.buffer.subarray(0, this.used);
+    this.used = 0;
+    return bytes;
+  }
+}
+
+/** Calls fn with each Update payload of an UpdateBatch frame, in order; throws on a malformed batch. */
+export function forEachBatchedUpdate(frame: Buffer, fn: (payload: Buffer) => void): void {
+  let at = 0;
+  while (at < frame.length) {
+    if (frame.length - at < 4) throw new Error(`cocytus update batch: expected a 4-byte length at offset ${at}, found ${frame.length - at} bytes`);
+    const length = frame.readUInt32BE(at);
+    if (length > frame.length - at - 4) throw new Error(`cocytus update batch: an update of ${length} bytes at offset ${at} runs past the frame's ${frame.length} bytes`);
+    fn(frame.subarray(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
 }

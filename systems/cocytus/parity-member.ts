@@ -9,7 +9,7 @@ import { listenPeers, type PeerLink } from "../peer/index.ts";
 import type { DataArea, Store } from "../store/index.ts";
 import { serveDebug, type DebugSource } from "./debug.ts";
 import type { GroupConfig } from "./group-config.ts";
-import { CocytusFrame, decodeTimestamp, encodeTimestamp } from "./messages.ts";
+import { CocytusFrame, decodeTimestamp, encodeTimestamp, forEachBatchedUpdate } from "./messages.ts";
 import { describeMetadata } from "./metadata-dump.ts";
 import { ParityProcess } from "./parity-process.ts";
 
@@ -87,13 +87,16 @@ export class ParityMember {
     this.dataLinks[dataIndex] = link;
     link.onFrame((type, payload) => {
       try {
-        if (type === CocytusFrame.Update) {
+        if (type === CocytusFrame.UpdateBatch) {
+          forEachBatchedUpdate(payload, (update) => this.parityProcess.onUpdate(dataIndex, update));
+          this.scheduleAck(dataIndex);
+        } else if (type === CocytusFrame.Update) {
           this.parityProcess.onUpdate(dataIndex, payload);
           this.scheduleAck(dataIndex);
         } else if (type === CocytusFrame.Commit) {
           this.parityProcess.onCommit(dataIndex, decodeTimestamp(payload, "cocytus commit"));
         } else if (!this.hooks?.onDataFrame(dataIndex, type, payload)) {
-          throw new Error(`expected an Update (${CocytusFrame.Update}) or Commit (${CocytusFrame.Commit}) frame, found type ${type}`);
+          throw new Error(`expected an UpdateBatch (${CocytusFrame.UpdateBatch}), Update (${CocytusFrame.Update}) or Commit (${CocytusFrame.Commit}) frame, found type ${type}`);
         }
       } catch (error) {
         this.log(`cocytus parity ${group}/${this.config.index}: closing the link of data process ${dataIndex}: ${(error as Error).message}`);
