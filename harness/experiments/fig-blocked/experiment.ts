@@ -23,7 +23,7 @@ export const blockedVariants: FaultVariant[] = [
 export const figBlocked: ExperimentDefinition = {
   name: "fig-blocked",
   what: "cocytus online against blocked recovery (`--recovery online|blocked`) under R:W 95:5 and 50:50, 1 KB values, node 0 killed: operations answered OK and failed per second, the recovery band, the dip and the time to repair",
-  fastTime: "~8 min (60 000 records and a 30 s run per variant and read ratio: four deployments)",
+  fastTime: "~4-6 min (60 000 records and a 30 s run per variant and read ratio: four deployments)",
   paperTime: "the paper's 12 GB per node needs ~200 GiB of RAM; with --records N: four times (load time + 4 min)",
   resources: "one cocytus deployment (25 processes) at a time, the proxy and the driver in this process; RAM ~2× the values loaded",
   systems: blockedVariants.map((v) => v.label),

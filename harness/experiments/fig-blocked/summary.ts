@@ -50,7 +50,7 @@ export function blockedSummary(input: BlockedSummaryInput): string {
   out.push("## Throughput around the kill", "", summaries.length > 0 ? throughputTable(summaries, runLabel) : "–", "");
   if (summaries.length > 0) {
     out.push("## Recovery", "");
-    for (const { run, summary } of summaries) out.push(cocytusRecoveryTable(summary.kills.map((k) => k.aftermath), runLabel(run)), "");
+    out.push(cocytusRecoveryTable(summaries.map(({ run, summary }) => ({ label: runLabel(run), aftermaths: summary.kills.map((k) => k.aftermath) }))), "");
     out.push("## Latency before and during recovery (all operations; merged per-second HdrHistograms, whole seconds)", "", latencyTable(summaries, undefined, runLabel), "");
   }
   out.push(...problemSections(input.runs, input.unavailable, runLabel));

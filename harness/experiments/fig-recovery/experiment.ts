@@ -25,7 +25,7 @@ export const recoveryVariants: FaultVariant[] = [
 export const figRecovery: ExperimentDefinition = {
   name: "fig-recovery",
   what: "R:W 95:5, 1 KB values, closed loop through the proxy; node 0 killed, then node 1; throughput and latency per second with the kills marked; cocytus preparation blocking, pages repaired, repair rate (beside the codec's decode rate), requests that waited; pbr failover beside it",
-  fastTime: "~5-6 min (100 000 records, 50 s run per system, kills at 10 s and 30 s)",
+  fastTime: "~3-5 min (100 000 records, a 50 s run per system, kills at 10 s and 30 s)",
   paperTime: "the paper's 12 GB per node needs ~200 GiB of RAM; with --records N: load time + 6 min per system",
   resources: "one deployment at a time: 45 (pbr) or 25 (cocytus) processes, the proxy and the driver in this process; RAM ~3.6× the values loaded",
   systems: recoveryVariants.map((v) => v.label),

@@ -62,27 +62,29 @@ function median(values: number[]): number | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-/** Per kill: how cocytus recovered (preparation, repair volume and rate, requests that waited). */
-export function cocytusRecoveryTable(aftermaths: readonly KillAftermath[], label: string): string {
-  const rows = aftermaths.map((a, i) => {
-    const prep = a.episodes.map((e) => e.prepBlockMs);
-    const bytes = a.episodes.reduce((sum, e) => sum + e.bytesRepaired, 0);
-    const perLeader = median(a.episodes.flatMap((e) => (e.bytesPerSec === undefined ? [] : [e.bytesPerSec])));
-    return [
-      label,
-      `${i + 1}: node ${a.kill.node}`,
-      a.episodes.length,
-      range(prep),
-      prep.length === 0 ? "–" : prep.every((ms) => ms <= prepBlockTargetMs) ? `≤ ${prepBlockTargetMs} ✓` : `> ${prepBlockTargetMs} ✗`,
-      a.episodes.reduce((sum, e) => sum + e.pagesRepaired, 0),
-      fixed(bytes / MB, 1),
-      fixed(a.clusterBytesPerSec === undefined ? undefined : a.clusterBytesPerSec / MB, 1),
-      fixed(perLeader === undefined ? undefined : perLeader / MB, 1),
-      a.episodes.reduce((sum, e) => sum + e.requestsWaited, 0),
-      a.endSecond === undefined ? (a.episodes.length === 0 ? "no recovery seen" : "not finished") : fixed(a.endSecond - a.kill.second, 2),
-    ];
-  });
+/** Per run and kill: how cocytus recovered (preparation, repair volume and rate, requests that waited). */
+export function cocytusRecoveryTable(runs: readonly { label: string; aftermaths: readonly KillAftermath[] }[]): string {
+  const rows = runs.flatMap(({ label, aftermaths }) => aftermaths.map((a, i) => recoveryRow(label, i, a)));
   return markdownTable(["system", "kill", "recoveries (groups)", "preparation blocked ms", "target", "pages repaired", "MB repaired", "repair MB/s (all leaders)", "repair MB/s (median leader)", "requests that waited on repair", "kill → last page s"], rows);
+}
+
+function recoveryRow(label: string, killIndex: number, a: KillAftermath): (string | number)[] {
+  const prep = a.episodes.map((e) => e.prepBlockMs);
+  const bytes = a.episodes.reduce((sum, e) => sum + e.bytesRepaired, 0);
+  const perLeader = median(a.episodes.flatMap((e) => (e.bytesPerSec === undefined ? [] : [e.bytesPerSec])));
+  return [
+    label,
+    `${killIndex + 1}: node ${a.kill.node}`,
+    a.episodes.length,
+    range(prep),
+    prep.length === 0 ? "–" : prep.every((ms) => ms <= prepBlockTargetMs) ? `≤ ${prepBlockTargetMs} ✓` : `> ${prepBlockTargetMs} ✗`,
+    a.episodes.reduce((sum, e) => sum + e.pagesRepaired, 0),
+    fixed(bytes / MB, 1),
+    fixed(a.clusterBytesPerSec === undefined ? undefined : a.clusterBytesPerSec / MB, 1),
+    fixed(perLeader === undefined ? undefined : perLeader / MB, 1),
+    a.episodes.reduce((sum, e) => sum + e.requestsWaited, 0),
+    a.endSecond === undefined ? (a.episodes.length === 0 ? "no recovery seen" : "not finished") : fixed(a.endSecond - a.kill.second, 2),
+  ];
 }
 
 /** Every recovery one leader ran, as the servers reported it. */
@@ -149,7 +151,7 @@ export function recoverySummary(input: RecoverySummaryInput): string {
   if (cocytus.length > 0) {
     out.push("## Cocytus recovery", "");
     for (const { run, summary } of cocytus) {
-      out.push(cocytusRecoveryTable(summary.kills.map((k) => k.aftermath), run.variant), "");
+      out.push(cocytusRecoveryTable([{ label: run.variant, aftermaths: summary.kills.map((k) => k.aftermath) }]), "");
       out.push("Every recovery, as the leaders' `stats` reported it (read once a second; a leader keeps only its latest recovery, pages_repaired counts over all of them):", "", episodesTable(summary.kills.map((k) => k.aftermath), run.startedAtMs), "");
     }
     const decode = input.decode;
