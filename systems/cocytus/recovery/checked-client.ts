@@ -89,6 +89,8 @@ export class CheckedGroupClient {
     /** Every member's client address (to ask for the view when the owners fail). */
     private readonly addresses: string[],
     private readonly timeoutMs = 3000,
+    /** Connections per server (a key always uses the same one): a read waiting for repair holds up only its own connection. */
+    private readonly connectionsPerServer = 4,
   ) {
     this.view = view;
   }
@@ -190,11 +192,14 @@ export class CheckedGroupClient {
   private connectionFor(key: Buffer): MemcachedConnection | null {
     const address = ownerAddress(this.view, route(key, { mode: "cocytus", groups: 1, k: this.k }).member);
     if (address === null) return null;
-    let connection = this.connections.get(address);
+    let slot = 0;
+    for (const byte of key) slot = (slot * 31 + byte) >>> 0;
+    const name = `${address}#${slot % this.connectionsPerServer}`;
+    let connection = this.connections.get(name);
     if (connection === undefined) {
       const at = address.lastIndexOf(":");
       connection = new MemcachedConnection(address.slice(0, at), Number(address.slice(at + 1)), { timeoutMs: this.timeoutMs });
-      this.connections.set(address, connection);
+      this.connections.set(name, connection);
     }
     return connection;
   }

@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   let client: CheckedGroupClient | undefined;
   try {
     const view = await waitFor("the first view", () => askCocytusView(leader.host, leader.port), 10_000);
-    client = new CheckedGroupClient(view, K, addresses, 10_000);
+    client = new CheckedGroupClient(view, K, addresses, 10_000, 8);
     const loadStarted = Date.now();
     const preloadFailed = await client.preload(keys, () => VALUE_BYTES, 128);
     const loadSeconds = (Date.now() - loadStarted) / 1000;
@@ -119,8 +119,10 @@ async function main(): Promise<void> {
     const result = await running;
     const end = Number(stats.recovery_end);
     const start = Number(stats.recovery_start);
-    const during = result?.records.filter((r) => r.at + runStarted >= killedAt && r.at + runStarted <= end) ?? [];
-    const before = result?.records.filter((r) => r.at + runStarted < killedAt) ?? [];
+    // By issue time: a request issued during the recovery counts there, however long it waited.
+    const issuedAt = (r: OperationRecord) => runStarted + r.at - r.latencyUs / 1000;
+    const during = result?.records.filter((r) => issuedAt(r) >= killedAt && issuedAt(r) <= end) ?? [];
+    const before = result?.records.filter((r) => issuedAt(r) < killedAt) ?? [];
     const report = {
       codec,
       mode: values.mode,
@@ -153,7 +155,7 @@ async function main(): Promise<void> {
           `  CPU from the kill to the end: leader ${report.cpuSecondsLeader.toFixed(2)} s (${report.repairMBPerLeaderCpuSecond.toFixed(0)} MB repaired per leader CPU-second), surviving data processes ${report.cpuSecondsDataProcesses.toFixed(2)} s; load average ${report.loadAverage}\n` +
           (result
             ? `  latency µs before the kill p50/p90/p99 ${report.latencyUsBefore!.p50}/${report.latencyUsBefore!.p90}/${report.latencyUsBefore!.p99} (${report.latencyUsBefore!.count} ops); ` +
-              `during recovery ${report.latencyUsDuringRecovery!.p50}/${report.latencyUsDuringRecovery!.p90}/${report.latencyUsDuringRecovery!.p99} (${report.latencyUsDuringRecovery!.count} ops)\n` +
+              `during recovery ${report.latencyUsDuringRecovery!.p50}/${report.latencyUsDuringRecovery!.p90}/${report.latencyUsDuringRecovery!.p99} (${report.latencyUsDuringRecovery!.count} ops issued, ${(report.latencyUsDuringRecovery!.count / report.repairSeconds).toFixed(0)}/s)\n` +
               `  ${result.failed} of ${result.operations} requests failed or timed out; ${report.requestsWaitedOnRepair} waited on repair; ${report.violations} violations\n`
             : ""),
       );
