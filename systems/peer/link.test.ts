@@ -99,3 +99,19 @@ test("a frame encoded once can be sent to several peers and arrives whole at eac
     }
   }
 });
+
+test("a stall of our own event loop longer than the timeout does not make a live peer look down", async () => {
+  const { server, accepted, dialed } = await pair();
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    const until = Date.now() + 400; // twice the timeout, busy: no timers, no I/O
+    while (Date.now() < until);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(dialed.isDown, false, "the peer's heartbeats were waiting in the socket");
+    assert.equal(accepted.isDown, false);
+  } finally {
+    dialed.close();
+    accepted.close();
+    server.close();
+  }
+});

@@ -41,6 +41,7 @@ export class PeerLink {
   private lastSent = Date.now();
   private readonly timer: NodeJS.Timeout;
   private downReason: string | null = null;
+  private verdictPending = false;
   private readonly downHandlers: Array<(reason: string) => void> = [];
   private remoteIdentity: PeerIdentity | null;
 
@@ -55,6 +56,8 @@ export class PeerLink {
     socket.setNoDelay(true);
     const frames = new FrameDecoder((type, payload) => this.receive(type, payload));
     socket.on("data", (chunk: Buffer) => {
+      // Any byte counts as a sign of life: a large frame may take longer than the timeout to arrive.
+      this.lastReceived = Date.now();
       try {
         frames.push(chunk);
       } catch (error) {
@@ -131,11 +134,17 @@ export class PeerLink {
 
   private tick(): void {
     const now = Date.now();
-    if (now - this.lastReceived > this.detection.timeoutMs) {
-      this.markDown(`no frame for ${now - this.lastReceived} ms (timeout ${this.detection.timeoutMs} ms)`);
-      return;
-    }
     if (now - this.lastSent >= this.detection.heartbeatMs) this.send(FrameType.Heartbeat);
+    if (now - this.lastReceived > this.detection.timeoutMs && !this.verdictPending) {
+      // Timers run before the event loop polls sockets: after a stall of our own, frames that
+      // arrived meanwhile are not read yet. Judge after the poll phase (setImmediate), not now.
+      this.verdictPending = true;
+      setImmediate(() => {
+        this.verdictPending = false;
+        const silent = Date.now() - this.lastReceived;
+        if (silent > this.detection.timeoutMs) this.markDown(`no frame for ${silent} ms (timeout ${this.detection.timeoutMs} ms)`);
+      });
+    }
   }
 
   private markDown(reason: string): void {
