@@ -15,7 +15,7 @@ export interface PlannedKill {
 }
 
 export interface FaultTimeline {
-  /** Seconds at the start left out of the overall statistics (still in the time series). */
+  /** Seconds at the start left out of the overall statistics and the window before the first kill (the driver and servers ramp up: JIT, connections); still in the time series. */
   warmupSeconds: number;
   /** Length of the whole run phase, warm-up included. */
   runSeconds: number;
@@ -38,14 +38,14 @@ const valueBytes = 1024;
 
 /** fig-recovery: a node killed, then a second (R:W 95:5, 1 KB values). */
 export const recoveryPlans: Record<Profile, FaultPlan> = {
-  fast: { records: 100_000, warmupSeconds: 2, runSeconds: 50, kills: [{ atSeconds: 10, node: 0 }, { atSeconds: 30, node: 1 }], threadCount: 32, workers: 2, connections: 4 },
+  fast: { records: 100_000, warmupSeconds: 5, runSeconds: 50, kills: [{ atSeconds: 10, node: 0 }, { atSeconds: 30, node: 1 }], threadCount: 32, workers: 2, connections: 4 },
   // The paper's client ran YCSB with 80 threads.
   paper: { records: Math.round((paperBytesPerNode * paperNodes) / valueBytes), warmupSeconds: 10, runSeconds: 360, kills: [{ atSeconds: 60, node: 0 }, { atSeconds: 210, node: 1 }], threadCount: 80, workers: 2, connections: 8 },
 };
 
 /** fig-blocked: one node killed, online against blocked recovery. */
 export const blockedPlans: Record<Profile, FaultPlan> = {
-  fast: { records: 60_000, warmupSeconds: 2, runSeconds: 30, kills: [{ atSeconds: 10, node: 0 }], threadCount: 32, workers: 2, connections: 4 },
+  fast: { records: 60_000, warmupSeconds: 5, runSeconds: 30, kills: [{ atSeconds: 10, node: 0 }], threadCount: 32, workers: 2, connections: 4 },
   paper: { records: Math.round((paperBytesPerNode * paperNodes) / valueBytes), warmupSeconds: 10, runSeconds: 240, kills: [{ atSeconds: 60, node: 0 }], threadCount: 80, workers: 2, connections: 8 },
 };
 
