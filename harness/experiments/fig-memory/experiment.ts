@@ -26,8 +26,8 @@ const valueHolders = 15;
 export const figMemory: ExperimentDefinition = {
   name: "fig-memory",
   what: "RSS growth per value byte after loading 1 KB, 4 KB, 16 KB and Zipf 10 B–1 KB values into plain, pbr, cocytus (and native memcached ×15); Cocytus split into data and metadata; runs.csv and --check against results/baseline/memory.csv",
-  fastTime: "~5-8 min (~200 MB of values per system and size)",
-  paperTime: "~1 h (~2 GB of values per system and size; pbr needs ~7 GB RAM)",
+  fastTime: "~14 min measured on this shared 2-core machine (load average ~20; ~3 min for plain + memcached alone); ~150 MB of values per system and size",
+  paperTime: "~2-3 h, not measured yet (~2 GB of values per system and size; pbr needs ~7 GB RAM)",
   resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes on the cluster; RAM ~3.5× the values loaded",
   systems: allSystems,
   run: runFigMemory,
