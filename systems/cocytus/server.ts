@@ -23,12 +23,10 @@ import { recoverySettingsFrom, type RecoverySettings } from "./recovery/settings
 /** The server entry's options, plus what only tests and tools set. */
 export interface CocytusServerOptions extends ServerOptions {
   /**
-   * Erasure codec of the group (every member must use the same). Default: the environment's
-   * COCYTUS_CODEC, else DEFAULT_CODEC.
+   * Erasure codec of the group (every member must use the same). Default: --codec, else the
+   * environment's COCYTUS_CODEC, else DEFAULT_CODEC.
    */
   codec?: CodecName;
-  /** Number of groups in the deployment: with it, a data process refuses keys it does not own. */
-  groups?: number;
   /** Failure detection on peer links. Default: heartbeats every 100 ms, down after COCYTUS_FAILURE_TIMEOUT_MS (default 3000) of silence. */
   detection?: FailureDetection;
   /** How long a data process keeps dialing its parity processes at start (default 30 s). */
@@ -46,11 +44,12 @@ const MiB = 1024 * 1024;
  */
 const DEFAULT_FAILURE_TIMEOUT_MS = 3000;
 
-function defaultDetection(): FailureDetection {
+/** Failure detection from the flags, else COCYTUS_FAILURE_TIMEOUT_MS, else the defaults. */
+function detectionFrom(options: ServerOptions): FailureDetection {
   const fromEnvironment = process.env.COCYTUS_FAILURE_TIMEOUT_MS;
-  const timeoutMs = fromEnvironment === undefined ? DEFAULT_FAILURE_TIMEOUT_MS : Number(fromEnvironment);
+  const timeoutMs = options.failureTimeoutMs ?? (fromEnvironment === undefined ? DEFAULT_FAILURE_TIMEOUT_MS : Number(fromEnvironment));
   if (!(Number.isInteger(timeoutMs) && timeoutMs >= 200)) throw new UsageError(`cocytus: COCYTUS_FAILURE_TIMEOUT_MS must be a whole number of milliseconds of at least 200, found ${fromEnvironment}`);
-  return { heartbeatMs: 100, timeoutMs };
+  return { heartbeatMs: options.heartbeatMs ?? 100, timeoutMs };
 }
 
 function required<T>(value: T | undefined, flag: string): T {
@@ -67,7 +66,7 @@ export async function startCocytusServer(options: CocytusServerOptions): Promise
     k: required(options.k, "--k"),
     m: required(options.m, "--m"),
     members: peers.map((peer) => ({ host: peer.host, peerPort: peer.port })),
-    detection: options.detection ?? defaultDetection(),
+    detection: options.detection ?? detectionFrom(options),
     connectDeadlineMs: options.connectDeadlineMs ?? 30_000,
   };
   try {
@@ -87,7 +86,13 @@ export async function startCocytusServer(options: CocytusServerOptions): Promise
 
   let settings: RecoverySettings;
   try {
-    settings = recoverySettingsFrom();
+    // Flags win over the environment (COCYTUS_RECOVERY, COCYTUS_GROUPS, COCYTUS_REPAIR_BATCH_PAGES).
+    const fromEnvironment = recoverySettingsFrom();
+    settings = {
+      mode: options.recovery ?? fromEnvironment.mode,
+      groups: options.groups ?? fromEnvironment.groups,
+      batchPages: options.repairBatchPages ?? fromEnvironment.batchPages,
+    };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

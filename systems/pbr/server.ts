@@ -10,7 +10,7 @@
  * A missing or inconsistent group option is a UsageError (main.ts's bad-command-line error).
  */
 
-import type { FailureDetection } from "../peer/index.ts";
+import { DEFAULT_FAILURE_DETECTION, type FailureDetection } from "../peer/index.ts";
 import { listenMemcached } from "../protocol/listener.ts";
 import { UsageError, type RunningServer, type ServerOptions } from "../server/options.ts";
 import { Store } from "../store/index.ts";
@@ -50,7 +50,11 @@ export async function startPbrServer(options: PbrServerOptions): Promise<PbrServ
     index,
     peers,
     itemSize: options.maxItemSize,
-    detection: options.detection,
+    detection:
+      options.detection ??
+      (options.heartbeatMs === undefined && options.failureTimeoutMs === undefined
+        ? undefined
+        : { heartbeatMs: options.heartbeatMs ?? DEFAULT_FAILURE_DETECTION.heartbeatMs, timeoutMs: options.failureTimeoutMs ?? DEFAULT_FAILURE_DETECTION.timeoutMs }),
     connectDeadlineMs: options.connectDeadlineMs,
     log,
   });

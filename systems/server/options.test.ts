@@ -26,6 +26,17 @@ test("memory, item size with memcached's suffixes, and the group options are par
   ]);
 });
 
+test("the replication and recovery flags are parsed for the modes that use them", () => {
+  const options = parseServerArgs([
+    "--mode", "cocytus", "--host", "127.0.1.1", "--port", "0", "--groups", "5", "--heartbeat-ms", "50", "--failure-timeout-ms", "1500",
+    "--codec", "native-cauchy", "--recovery", "blocked", "--repair-batch-pages", "64",
+  ]);
+  assert.deepEqual(
+    [options.groups, options.heartbeatMs, options.failureTimeoutMs, options.codec, options.recovery, options.repairBatchPages],
+    [5, 50, 1500, "native-cauchy", "blocked", 64],
+  );
+});
+
 test("bad command lines are refused with what was expected and what was found", () => {
   const cases: Array<[string[], RegExp]> = [
     [["--host", "h", "--port", "1"], /--mode is required/],
@@ -40,6 +51,10 @@ test("bad command lines are refused with what was expected and what was found", 
     [["--mode", "pbr", "--host", "h", "--port", "1", "--peers", "a:1,b"], /--peers\[1\] must be host:port, found "b"/],
     [["--mode", "plain", "--host", "h", "--port", "1", "--verbose"], /Unknown option '--verbose'/],
     [["--mode", "plain", "--host", "h", "--port", "1", "extra"], /positional/],
+    [["--mode", "cocytus", "--host", "h", "--port", "1", "--recovery", "lazy"], /--recovery must be online or blocked, found "lazy"/],
+    [["--mode", "cocytus", "--host", "h", "--port", "1", "--groups", "0"], /--groups must be an integer in 1\.\.1000000, found 0/],
+    [["--mode", "pbr", "--host", "h", "--port", "1", "--heartbeat-ms", "100", "--failure-timeout-ms", "200"], /--failure-timeout-ms must be more than twice --heartbeat-ms \(100\), found 200/],
+    [["--mode", "cocytus", "--host", "h", "--port", "1", "--repair-batch-pages", "5000"], /--repair-batch-pages must be an integer in 1\.\.4096, found 5000/],
   ];
   for (const [argv, message] of cases) {
     assert.throws(() => parseServerArgs(argv), (error: unknown) => error instanceof UsageError && message.test(error.message), argv.join(" "));

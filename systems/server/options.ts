@@ -2,7 +2,9 @@
  * The server's command line (a contract, DESIGN section 5):
  *   npm run server -- --mode plain|pbr|cocytus --host H --port P [--memory MB] [--max-item-size BYTES]
  *                     [--group G --index I --k K --m M --peer-port Q --peers host:port,host:port,...]
- * The group options are passed through to the pbr and cocytus modes.
+ *                     [--groups G] [--heartbeat-ms MS --failure-timeout-ms MS]
+ *                     [--codec NAME] [--recovery online|blocked] [--repair-batch-pages N]
+ * The group options are passed through to the pbr and cocytus modes; the last line is cocytus's.
  */
 
 import { parseArgs } from "node:util";
@@ -37,6 +39,18 @@ export interface ServerOptions {
   peerPort?: number;
   /** Every member of the group in index order, as host:peer-port. */
   peers?: PeerAddress[];
+  /** Groups in the deployment: with it a member refuses keys it does not own, and a recovery leader routes the keys it hosts. */
+  groups?: number;
+  /** Peer heartbeat interval (ms). */
+  heartbeatMs?: number;
+  /** Silence on a peer link after which the peer counts as failed (ms). */
+  failureTimeoutMs?: number;
+  /** cocytus: the erasure codec (systems/codec CODEC_NAMES); the mode checks the name. */
+  codec?: string;
+  /** cocytus: online repair (default) or the blocked variant of the paper's comparison. */
+  recovery?: "online" | "blocked";
+  /** cocytus: 4 KiB pages per repair batch. */
+  repairBatchPages?: number;
 }
 
 /** What a started server hands back to main.ts (every mode returns this). */
@@ -53,7 +67,8 @@ export class UsageError extends Error {}
 
 export const USAGE =
   "usage: npm run server -- --mode plain|pbr|cocytus --host H --port P [--memory MB (1024)] [--max-item-size BYTES (1m)]\n" +
-  "                         [--group G --index I --k K --m M --peer-port Q --peers host:port,...]";
+  "                         [--group G --index I --k K --m M --peer-port Q --peers host:port,...] [--groups G]\n" +
+  "                         [--heartbeat-ms MS --failure-timeout-ms MS] [--codec NAME] [--recovery online|blocked] [--repair-batch-pages N]";
 
 const MODES: readonly ServerMode[] = ["plain", "pbr", "cocytus"];
 
@@ -83,6 +98,12 @@ export function parseServerArgs(argv: string[]): ServerOptions {
         m: { type: "string" },
         "peer-port": { type: "string" },
         peers: { type: "string" },
+        groups: { type: "string" },
+        "heartbeat-ms": { type: "string" },
+        "failure-timeout-ms": { type: "string" },
+        codec: { type: "string" },
+        recovery: { type: "string" },
+        "repair-batch-pages": { type: "string" },
       },
     });
     values = parsed.values as Record<string, string | undefined>;
@@ -108,6 +129,18 @@ export function parseServerArgs(argv: string[]): ServerOptions {
   if (values.m !== undefined) options.m = integer("--m", values.m, 0, 255);
   if (values["peer-port"] !== undefined) options.peerPort = integer("--peer-port", values["peer-port"], 0, 65535);
   if (values.peers !== undefined) options.peers = peerList(values.peers);
+  if (values.groups !== undefined) options.groups = integer("--groups", values.groups, 1, 1_000_000);
+  if (values["heartbeat-ms"] !== undefined) options.heartbeatMs = integer("--heartbeat-ms", values["heartbeat-ms"], 10, 60_000);
+  if (values["failure-timeout-ms"] !== undefined) options.failureTimeoutMs = integer("--failure-timeout-ms", values["failure-timeout-ms"], 200, 600_000);
+  if (options.heartbeatMs !== undefined && options.failureTimeoutMs !== undefined && options.failureTimeoutMs <= 2 * options.heartbeatMs) {
+    throw new UsageError(`--failure-timeout-ms must be more than twice --heartbeat-ms (${options.heartbeatMs}), found ${options.failureTimeoutMs}`);
+  }
+  if (values.codec !== undefined) options.codec = values.codec;
+  if (values.recovery !== undefined) {
+    if (values.recovery !== "online" && values.recovery !== "blocked") throw new UsageError(`--recovery must be online or blocked, found ${JSON.stringify(values.recovery)}`);
+    options.recovery = values.recovery;
+  }
+  if (values["repair-batch-pages"] !== undefined) options.repairBatchPages = integer("--repair-batch-pages", values["repair-batch-pages"], 1, 4096);
   return options;
 }
 
