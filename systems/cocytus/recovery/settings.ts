@@ -1,14 +1,11 @@
 /**
- * Recovery settings of a cocytus server process. The server entry has no flags for them yet
- * (systems/server/options.ts belongs to another part), so they come from the environment, like
- * COCYTUS_CODEC and COCYTUS_FAILURE_TIMEOUT_MS (failure detection, read by server.ts) do:
+ * Recovery settings of a cocytus server process, from the environment. The server entry's flags
+ * (--recovery, --groups, --repair-batch-pages) win over these; server.ts merges the two:
  *
  *   COCYTUS_RECOVERY=online|blocked    online repair (default) or the blocked variant
  *   COCYTUS_GROUPS=G                   groups in the deployment: the leader routes keys to the
  *                                      data processes it hosts (needed when it hosts two)
  *   COCYTUS_REPAIR_BATCH_PAGES=256     pages per repair batch (1 MiB snapshot frames)
- *
- * The intended flags are --recovery, --groups and --repair-batch-pages.
  */
 import type { RecoveryMode } from "./hosted-data.ts";
 
