@@ -6,7 +6,8 @@
 import { writeFigure } from "../../report/render.ts";
 import type { Unavailable } from "../fig-throughput/campaign.ts";
 import { faultHeader, runFaultCampaign, writeFaultCsvs, type FaultExperiment } from "../fig-recovery/experiment.ts";
-import type { FaultVariant } from "../fig-recovery/fault-run.ts";
+import type { FaultRun, FaultVariant } from "../fig-recovery/fault-run.ts";
+import { reportedRecoveryModes } from "../fig-recovery/recovery-metrics.ts";
 import { blockedPlans, checkTimeline, memoryShortfall, resolvePlan } from "../fig-recovery/plan.ts";
 import { Progress } from "../progress.ts";
 import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
@@ -36,15 +37,24 @@ export function availableVariants(variants: FaultVariant[], rejects: (flags: rea
   const unavailable: Unavailable[] = [];
   const accepted = variants.filter((variant) => {
     const why = rejects(variant.serverArgs);
-    if (why !== undefined) unavailable.push({ system: variant.label, reason: `needs the server flag \`${variant.serverArgs.join(" ")}\` (systems/server/options.ts, passed on to the cocytus server; today recovery reads COCYTUS_RECOVERY from the environment): the server says "${why}"` });
+    if (why !== undefined) unavailable.push({ system: variant.label, reason: `needs the server flag \`${variant.serverArgs.join(" ")}\` (systems/server/options.ts, passed on to the cocytus server): the server says "${why}"` });
     return why === undefined;
   });
   return { variants: accepted, unavailable };
 }
 
+/** Undefined when every process reported the recovery mode the variant asked for (the server's default: online). */
+export function recoveryModeProblem(run: FaultRun, variant: FaultVariant): string | undefined {
+  const flag = variant.serverArgs.indexOf("--recovery");
+  const expected = flag >= 0 ? variant.serverArgs[flag + 1] : "online";
+  const reported = reportedRecoveryModes(run);
+  if (reported.length === 1 && reported[0] === expected) return undefined;
+  return `expected every process to report recovery_mode ${expected} in stats, found ${reported.length === 0 ? "none" : reported.join(", ")}`;
+}
+
 async function runFigBlocked(context: ExperimentContext): Promise<ExperimentOutcome> {
   const { config, folder } = context;
-  const experiment: FaultExperiment = { name: "fig-blocked", variants: blockedVariants, readRatios: [95, 50], plan: resolvePlan(blockedPlans[config.profile], config.records) };
+  const experiment: FaultExperiment = { name: "fig-blocked", variants: blockedVariants, readRatios: [95, 50], plan: resolvePlan(blockedPlans[config.profile], config.records), check: recoveryModeProblem };
   checkTimeline(experiment.plan);
   const requested = experiment.variants.filter((v) => !config.systems || config.systems.includes(v.label));
   const { variants, unavailable } = availableVariants(requested);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { fixedFaultRun } from "../fig-recovery/test-fixtures.ts";
-import { availableVariants, blockedVariants } from "./experiment.ts";
+import { availableVariants, blockedVariants, recoveryModeProblem } from "./experiment.ts";
 import { blockedSummary } from "./summary.ts";
 
 test("the fig-blocked summary compares online and blocked at each read ratio from the runs' seconds", () => {
@@ -21,4 +21,23 @@ test("a variant whose flag the server does not take is reported with what it nee
   assert.match(unavailable[0].reason, /^needs the server flag `--recovery blocked` .*Unknown option '--recovery'/);
   const text = blockedSummary({ runs: [], unavailable, header: [] });
   assert.match(text, /- \*\*cocytus blocked\*\*: needs the server flag/);
+});
+
+test("a run whose processes did not report the recovery mode its variant asked for does not count", () => {
+  const run = fixedFaultRun({ variant: "cocytus blocked" });
+  const blocked = blockedVariants[1];
+  assert.match(recoveryModeProblem(run, blocked) ?? "", /expected every process to report recovery_mode blocked in stats, found none/);
+  run.stats = run.stats.map((r) => ({ ...r, stats: { ...r.stats, recovery_mode: "online" } }));
+  assert.match(recoveryModeProblem(run, blocked) ?? "", /found online/);
+  assert.equal(recoveryModeProblem(run, blockedVariants[0]), undefined, "online is the default when no flag is given");
+  run.stats = run.stats.map((r) => ({ ...r, stats: { ...r.stats, recovery_mode: "blocked" } }));
+  assert.equal(recoveryModeProblem(run, blocked), undefined);
+});
+
+test("a repair shorter than a second is pointed out: the 1-second time series cannot show a collapse inside it", () => {
+  const text = blockedSummary({ runs: [fixedFaultRun({ variant: "cocytus blocked" })], unavailable: [], header: [] });
+  assert.doesNotMatch(text, /less than a second after the kill/, "the fixture's repairs take 1.11 s and 1.06 s");
+  const run = fixedFaultRun({ variant: "cocytus blocked" });
+  run.stats = run.stats.filter((r) => r.id !== "cocytus-g0-parity0");
+  assert.match(blockedSummary({ runs: [run], unavailable: [], header: [] }), /Note: cocytus blocked, R:W 95:5: the repair ended less than a second after the kill/);
 });

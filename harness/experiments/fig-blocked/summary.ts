@@ -46,6 +46,13 @@ export function blockedSummary(input: BlockedSummaryInput): string {
     "",
   );
 
+  const short = summaries.filter(({ summary }) => summary.kills.some((k) => k.aftermath.endSecond !== undefined && k.aftermath.endSecond - k.aftermath.kill.second < 1));
+  if (short.length > 0) {
+    out.push(
+      `Note: ${short.map(({ run }) => runLabel(run)).join("; ")}: the repair ended less than a second after the kill, within one point of the driver's 1-second time series, so a collapse shows at most as one low second; the latency during recovery and the requests that waited say more. A larger load (--records N) makes the repair, and the difference, last longer.`,
+      "",
+    );
+  }
   out.push("## Runs", "", input.runs.length > 0 ? runsTable(input.runs, runLabel) : "–", "");
   out.push("## Throughput around the kill", "", summaries.length > 0 ? throughputTable(summaries, runLabel) : "–", "");
   if (summaries.length > 0) {

@@ -48,6 +48,8 @@ export interface FaultExperiment {
   variants: FaultVariant[];
   readRatios: FaultReadRatio[];
   plan: FaultPlan;
+  /** An experiment's own check of a measured run: undefined, or why it does not count. */
+  check?: (run: FaultRun, variant: FaultVariant) => string | undefined;
 }
 
 export interface FaultCampaign {
@@ -82,6 +84,8 @@ export async function runFaultCampaign(context: ExperimentContext, progress: Pro
           if (run.corrupted > 0 || run.missingAcknowledged > 0) {
             failures.push(`${experiment.name}: ${label}: ${run.corrupted} corrupted reads and ${run.missingAcknowledged} acknowledged keys missing (${run.verificationExamples.slice(0, 3).join(", ")}); see ${run.rawFile}`);
           }
+          const problem = experiment.check?.(run, variant);
+          if (problem) failures.push(`${experiment.name}: ${label}: ${problem}`);
           if (run.system === "cocytus" && recoveryEpisodes(run).length === 0) {
             failures.push(`${experiment.name}: ${label}: no cocytus recovery showed in any process's stats after the kills (recovery_start stayed 0); see raw/${prefix}-logs/`);
           }

@@ -114,6 +114,11 @@ export function recoveryEpisodes(run: Pick<FaultRun, "stats" | "kills">): Recove
   return episodes.sort((a, b) => a.startMs - b.startMs || a.process.localeCompare(b.process));
 }
 
+/** The recovery modes (online, blocked) the processes reported in `stats`. */
+export function reportedRecoveryModes(run: Pick<FaultRun, "stats">): string[] {
+  return [...new Set(run.stats.flatMap((r) => (r.stats.recovery_mode ? [r.stats.recovery_mode] : [])))].sort();
+}
+
 export function failovers(run: Pick<FaultRun, "stats" | "kills">): Failover[] {
   const found: Failover[] = [];
   for (const readings of byProcess(run.stats).values()) {
