@@ -15,6 +15,8 @@ export interface LoadRequest {
   /** YCSB core-workload properties (field length and distribution, ...). */
   properties: Record<string, string>;
   records: number;
+  /** First record number (YCSB's insertstart): a warm-up load uses numbers the measured load never does. */
+  insertStart?: number;
   seed: number;
   signal: AbortSignal;
   /** Called about once a second with the fraction of records loaded. */
@@ -37,7 +39,8 @@ export async function loadRecords(request: LoadRequest): Promise<LoadResult> {
     phase: "load",
     properties: {
       ...request.properties,
-      recordcount: request.records,
+      recordcount: (request.insertStart ?? 0) + request.records,
+      ...(request.insertStart ? { insertstart: request.insertStart, insertcount: request.records } : {}),
       threadcount: Math.min(loadThreads, request.records),
       maxexecutiontime: Math.ceil(request.timeLimitSeconds),
     },

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
 import { loadCluster, processFiles, resolveLocalPath } from "../../cluster/index.ts";
+import { warmupRecordsFor } from "./experiment.ts";
 
 function experiment(args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", ...args], { encoding: "utf8", timeout: 300_000 });
@@ -144,3 +145,10 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+test("the warm-up loads 2 % of the records, between 1000 and 20 000, and none for tiny test loads", () => {
+  assert.equal(warmupRecordsFor(2000), 0);
+  assert.equal(warmupRecordsFor(10_000), 1000);
+  assert.equal(warmupRecordsFor(150_000), 3000);
+  assert.equal(warmupRecordsFor(5_000_000), 20_000);
+});

@@ -67,6 +67,12 @@ export interface MemoryMeasurement {
   /** (metadata + metadata replicas + keys) / value bytes. */
   metadataPerValueByte?: number;
   processes: ProcessMemory[];
+  /**
+   * The warm-up before "RSS before loading": records loaded with other keys (not counted in the
+   * value bytes), and how much every process had grown from idle by then (start-up growth: JIT
+   * code, the binary's pages, heap sizing), which the contract figure therefore does not charge.
+   */
+  warmup?: { records: number; valueBytes: number; rssIdleBytes: number; startupGrowthBytes: number };
 }
 
 function statsTotals(processes: ProcessMemory[]): StatsTotals | undefined {

@@ -23,3 +23,15 @@ test("systems that could not be measured are named with the reason, and ratios n
   assert.match(text, /## Not measured\n\n- \*\*pbr\*\*: could not be brought up: no mode pbr/);
   assert.doesNotMatch(text, /saved vs PBR/);
 });
+
+test("the loads table shows the warm-up and the cold figure counted from idle, warm-up values included", () => {
+  const m = fixedMeasurement("plain", "1k", 1.1);
+  // 100 MiB of values grew RSS by 110 MiB after a warm-up that itself added 2 MiB of values and 8 MiB in all.
+  m.load = { ...m.load, valueBytes: 100 * 2 ** 20 };
+  m.rssGrowthBytes = 110 * 2 ** 20;
+  m.warmup = { records: 2000, valueBytes: 2 * 2 ** 20, rssIdleBytes: 40 * 2 ** 20, startupGrowthBytes: 8 * 2 ** 20 };
+  const text = memorySummary({ measurements: [m], unavailable: [], header: [] });
+  // cold: (110 + 8) / (100 + 2) = 1.157
+  assert.match(text, /\| plain \| 1k \| [^|]+ \| 100\.0 \| [^|]+ \| [^|]+ \| 2000 \| 8\.0 \| [^|]+ \| 110\.0 \| 1\.157 \|/);
+  assert.match(text, /after a warm-up load of other keys/);
+});
