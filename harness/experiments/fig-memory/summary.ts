@@ -103,6 +103,7 @@ export function memorySummary(input: SummaryInput): string {
   out.push(
     "RSS before loading is read after a warm-up load of other keys (2 % of the records, not counted), so a Node",
     "process's start-up growth is not charged per value byte; \"cold\" counts from idle instead (warm-up values included).",
+    "Zipf has no warm-up: the first slab page of each size class is part of what that setting measures.",
     "",
   );
   out.push(
