@@ -1,8 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "node:net";
-import { connectPeer, listenPeers, type PeerLink } from "./link.ts";
-import { encodeFrame } from "./frames.ts";
+import { Worker } from "node:worker_threads";
+import { connectPeer, encodeHello, listenPeers, type PeerLink } from "./link.ts";
+import { encodeFrame, FrameType } from "./frames.ts";
 import { freePort } from "../../test/support/ports.ts";
 
 const host = "127.0.0.1";
@@ -101,17 +102,33 @@ test("a frame encoded once can be sent to several peers and arrives whole at eac
 });
 
 test("a stall of our own event loop longer than the timeout does not make a live peer look down", async () => {
-  const { server, accepted, dialed } = await pair();
+  const port = await freePort(host);
+  let accept!: (link: PeerLink) => void;
+  const accepted = new Promise<PeerLink>((resolve) => (accept = resolve));
+  const server = await listenPeers(host, port, accept, fast);
+  // The peer runs on its own event loop (a worker thread), as another process would: it says
+  // hello, then sends a heartbeat every 20 ms for 2 s, whatever our loop is doing.
+  const peer = new Worker(
+    `const { connect } = require("node:net");
+     const { workerData } = require("node:worker_threads");
+     const socket = connect(workerData.port, workerData.host, () => {
+       socket.write(Buffer.from(workerData.hello));
+       const timer = setInterval(() => socket.write(Buffer.from(workerData.heartbeat)), 20);
+       setTimeout(() => { clearInterval(timer); socket.destroy(); }, 2000);
+     });
+     socket.on("error", () => {});`,
+    { eval: true, workerData: { host, port, hello: encodeFrame(FrameType.Hello, encodeHello({ group: 0, index: 1, role: "data" })), heartbeat: encodeFrame(FrameType.Heartbeat) } },
+  );
   try {
+    const link = await accepted;
     await new Promise((r) => setTimeout(r, 100));
-    const until = Date.now() + 400; // twice the timeout, busy: no timers, no I/O
+    const until = Date.now() + 400; // twice the timeout, busy: no timers, no I/O on our side
     while (Date.now() < until);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(dialed.isDown, false, "the peer's heartbeats were waiting in the socket");
-    assert.equal(accepted.isDown, false);
+    assert.equal(link.isDown, false, "the peer's heartbeats were waiting in the socket");
+    link.close();
   } finally {
-    dialed.close();
-    accepted.close();
+    await peer.terminate();
     server.close();
   }
 });
