@@ -2,6 +2,13 @@
  * Teardown on every exit path: steps register an undo (a deployment's teardown, a stopped
  * process), run() undoes them newest first, and Ctrl-C / SIGTERM runs them before exiting.
  */
+let interruption = false;
+
+/** True once Ctrl-C (or SIGTERM) started a teardown: its handler exits with 130 when it is done. */
+export function interruptionInProgress(): boolean {
+  return interruption;
+}
+
 export class Cleanup {
   private readonly steps = new Map<number, { label: string; undo: () => Promise<void> }>();
   private nextId = 0;
@@ -60,6 +67,7 @@ export class Cleanup {
       process.stderr.write(`\n${signal} again: exiting without waiting for teardown\n`);
       process.exit(130);
     }
+    interruption = true;
     process.stderr.write(`\n${signal}: tearing down (${this.steps.size} step(s))...\n`);
     this.controller.abort(new Error(`interrupted by ${signal}`));
     const errors = await this.run();

@@ -6,6 +6,7 @@ import { rerenderFigure } from "../report/render.ts";
 import { parseExperimentArgs, UsageError } from "./cli-options.ts";
 import { describeExperiments, experiments } from "./registry.ts";
 import { runExperiment } from "./runner.ts";
+import { interruptionInProgress } from "./cleanup.ts";
 
 async function main(argv: string[]): Promise<number> {
   let command;
@@ -48,7 +49,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // After Ctrl-C the aborted run ends here first; the signal handler exits (130) once teardown is done.
+  (code) => {
+    if (!interruptionInProgress()) process.exit(code);
+  },
   (error: unknown) => {
     process.stderr.write(`experiment: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
