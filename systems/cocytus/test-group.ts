@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "../../test/support/ports.ts";
+import { freePorts } from "../../test/support/ports.ts";
 import { waitForPort } from "../../test/support/process.ts";
 import type { CodecName } from "../codec/codec.ts";
 
@@ -50,7 +50,8 @@ const SERVER_ENTRY = fileURLToPath(new URL("../server/main.ts", import.meta.url)
 export async function startTestGroup(options: TestGroupOptions = {}): Promise<TestGroup> {
   const { k = 3, m = 2, group = 0, host = "127.0.0.1" } = options;
   const ports = [];
-  for (let i = 0; i < k + m; i++) ports.push({ port: await freePort(host), peerPort: await freePort(host) });
+  const picked = await freePorts(2 * (k + m), host);
+  for (let i = 0; i < k + m; i++) ports.push({ port: picked[2 * i], peerPort: picked[2 * i + 1] });
   const peers = ports.map((p) => `${host}:${p.peerPort}`).join(",");
   const members: TestGroupMember[] = [];
   let stderr = "";

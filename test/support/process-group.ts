@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "./ports.ts";
+import { freePorts } from "./ports.ts";
 import { waitForPort } from "./process.ts";
 
 export interface GroupProcess {
@@ -48,7 +48,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export async function startProcessGroup(options: ProcessGroupOptions): Promise<ProcessGroup> {
   const host = options.host ?? "127.0.0.1";
   const ports: Array<{ port: number; peerPort: number }> = [];
-  for (let i = 0; i < options.size; i++) ports.push({ port: await freePort(host), peerPort: await freePort(host) });
+  const picked = await freePorts(2 * (options.size), host);
+  for (let i = 0; i < options.size; i++) ports.push({ port: picked[2 * i], peerPort: picked[2 * i + 1] });
   const peers = ports.map((p) => `${host}:${p.peerPort}`).join(",");
   const members: GroupProcess[] = [];
   let stderr = "";
