@@ -3,7 +3,7 @@
  * versions, machine), hands the experiment a Cleanup, and tears everything down on every exit
  * path (success, error, Ctrl-C).
  */
-import { Cleanup } from "./cleanup.ts";
+import { Cleanup, interruptionInProgress } from "./cleanup.ts";
 import { environment } from "./environment.ts";
 import { RunFolder } from "./run-folder.ts";
 import type { ExperimentConfig, ExperimentDefinition, ExperimentOutcome } from "./types.ts";
@@ -68,7 +68,8 @@ export async function runExperiment(definition: ExperimentDefinition, config: Ex
     for (const error of teardownErrors) process.stderr.write(error + "\n");
   }
   const finished = new Date();
-  record.status = outcome.ok ? "ok" : "failed";
+  // After Ctrl-C the aborted run also ends here: it stays recorded as interrupted, not failed.
+  record.status = interruptionInProgress() ? "interrupted" : outcome.ok ? "ok" : "failed";
   record.finishedAt = finished.toISOString();
   record.durationSeconds = Math.round((finished.getTime() - started.getTime()) / 100) / 10;
   record.failures = outcome.failures;
