@@ -5,6 +5,8 @@
 import type { RoutingShape } from "../../systems/routing/router.ts";
 import { runYcsb, type YcsbResult } from "../../workloads/src/index.ts";
 import type { LoadReport } from "./fig-memory/measurement.ts";
+import { throwIfAborted } from "./cleanup.ts";
+import type { RunFolder } from "./run-folder.ts";
 
 export interface LoadRequest {
   /** A process table (rows with role, group, index, host, port) ... */
@@ -66,4 +68,17 @@ export function loadShortfall(request: { records: number }, result: LoadResult):
   const statuses = JSON.stringify(result.raw.measurements.INSERT?.statuses ?? {});
   const why = result.raw.stoppedEarly ? `the driver stopped early (time bound ${result.raw.maxExecutionTimeS} s, or a client stopped on a failed insert as YCSB's do)` : "inserts failed";
   return `${result.report.records} of ${request.records} records acknowledged (${why}; INSERT statuses ${statuses}${result.raw.errors.length > 0 ? `; first errors: ${result.raw.errors.slice(0, 3).join(" | ")}` : ""})`;
+}
+
+/**
+ * The load step of a measurement: load, stop if the run was interrupted, keep the driver's output
+ * as raw/<rawName>-load.json, and refuse a load that fell short (naming that file).
+ */
+export async function checkedLoad(request: LoadRequest, folder: RunFolder, rawName: string): Promise<LoadResult> {
+  const loaded = await loadRecords(request);
+  throwIfAborted(request.signal);
+  await folder.writeJson(`raw/${rawName}-load.json`, loaded.raw);
+  const shortfall = loadShortfall(request, loaded);
+  if (shortfall) throw new Error(`load: ${shortfall}; driver output in raw/${rawName}-load.json`);
+  return loaded;
 }

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { gitState, nativeMemcachedVersion } from "../environment.ts";
-import { loadRecords, loadShortfall } from "../loader.ts";
+import { checkedLoad, loadRecords, loadShortfall } from "../loader.ts";
 import { formatDuration, Progress } from "../progress.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
 import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
@@ -214,20 +214,20 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
 
     progress.phase("loading", 0);
     const started = Date.now();
-    const loaded = await loadRecords({
-      processTable: sut.processes,
-      routing: sut.routing,
-      properties: size.properties,
-      records,
-      seed: config.seed,
-      signal,
-      onProgress: (fraction) => progress.phase("loading", fraction),
-      timeLimitSeconds: Math.max(120, records / 500),
-    });
-    throwIfAborted(signal);
-    await folder.writeJson(`raw/${rawName}-load.json`, loaded.raw);
-    const shortfall = loadShortfall({ records }, loaded);
-    if (shortfall) throw new Error(`load: ${shortfall}; driver output in raw/${rawName}-load.json`);
+    const loaded = await checkedLoad(
+      {
+        processTable: sut.processes,
+        routing: sut.routing,
+        properties: size.properties,
+        records,
+        seed: config.seed,
+        signal,
+        onProgress: (fraction) => progress.phase("loading", fraction),
+        timeLimitSeconds: Math.max(120, records / 500),
+      },
+      folder,
+      rawName,
+    );
     progress.phase(`loaded in ${formatDuration(Date.now() - started)}; settling`);
     await sleep(settleMs, signal);
     progress.phase("RSS and stats after loading");

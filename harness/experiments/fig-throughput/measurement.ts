@@ -6,7 +6,7 @@
  * per process over the measured window. Optionally RSS and `stats` around the load, summarized
  * by fig-memory's own arithmetic (summarizeMemory).
  */
-import { loadRecords, loadShortfall } from "../loader.ts";
+import { checkedLoad } from "../loader.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { summarizeMemory, type LoadReport, type MemoryMeasurement, type ProcessMemory } from "../fig-memory/measurement.ts";
 import { memoryPerProcessMb, valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
@@ -152,20 +152,20 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
   try {
     const before = request.measureMemory ? await readMemory(sut, config.profile === "paper" ? 3000 : 1000, signal) : undefined;
     progress.phase("loading", 0);
-    const loaded = await loadRecords({
-      processTable: sut.processes,
-      routing: sut.routing,
-      properties: valueSizeById(size).properties,
-      records,
-      seed: config.seed,
-      signal,
-      onProgress: (fraction) => progress.phase("loading", fraction),
-      timeLimitSeconds: Math.max(120, records / 200),
-    });
-    throwIfAborted(signal);
-    await folder.writeJson(`raw/${prefix}-load.json`, loaded.raw);
-    const shortfall = loadShortfall({ records }, loaded);
-    if (shortfall) throw new Error(`load: ${shortfall}; driver output in raw/${prefix}-load.json`);
+    const loaded = await checkedLoad(
+      {
+        processTable: sut.processes,
+        routing: sut.routing,
+        properties: valueSizeById(size).properties,
+        records,
+        seed: config.seed,
+        signal,
+        onProgress: (fraction) => progress.phase("loading", fraction),
+        timeLimitSeconds: Math.max(120, records / 200),
+      },
+      folder,
+      prefix,
+    );
 
     let memory: MemoryMeasurement | undefined;
     if (before) {
