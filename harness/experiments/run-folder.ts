@@ -3,8 +3,10 @@
  * pointing at the newest run.
  */
 import { mkdir, rename, symlink, unlink, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { writeCsv, type CsvRow } from "../report/csv.ts";
+
+let writeCounter = 0;
 
 export class RunFolder {
   private constructor(
@@ -45,13 +47,19 @@ export class RunFolder {
   }
 
   async writeJson(relative: string, value: unknown): Promise<void> {
-    await mkdir(dirname(this.file(relative)), { recursive: true });
-    await writeFile(this.file(relative), JSON.stringify(value, null, 2) + "\n");
+    await this.writeText(relative, JSON.stringify(value, null, 2) + "\n");
   }
 
+  /**
+   * Writes through a temporary file renamed over the target: a process that exits mid-write
+   * (Ctrl-C's exit 130 racing the run's last record) leaves the old file, never an empty one.
+   */
   async writeText(relative: string, text: string): Promise<void> {
-    await mkdir(dirname(this.file(relative)), { recursive: true });
-    await writeFile(this.file(relative), text);
+    const target = this.file(relative);
+    await mkdir(dirname(target), { recursive: true });
+    const temporary = join(dirname(target), `.${basename(target)}.${process.pid}.${++writeCounter}`);
+    await writeFile(temporary, text);
+    await rename(temporary, target);
   }
 
   async writeCsv(relative: string, rows: CsvRow[], columns: string[]): Promise<void> {
