@@ -1,6 +1,10 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { encodeFrame, FrameDecoder, FrameType } from "./frames.ts";
 import { PayloadReader, PayloadWriter } from "./codec.ts";
+import { readBufferCollector } from "../runtime/read-buffers.ts";
+
+/** Shared with the client listener: diffs and repair pages are most of a parity process's input. */
+const readBuffers = readBufferCollector();
 
 /** Who is at the other end of a peer connection: sent in the Hello frame. */
 export interface PeerIdentity {
@@ -63,6 +67,7 @@ export class PeerLink {
       } catch (error) {
         this.markDown(`protocol error: ${(error as Error).message}`);
       }
+      readBuffers.received(chunk.length);
     });
     socket.on("close", () => this.markDown("connection closed"));
     socket.on("error", (error) => this.markDown(`socket error: ${error.message}`));

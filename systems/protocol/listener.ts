@@ -6,6 +6,10 @@
 import { createServer, type Server, type Socket } from "node:net";
 import type { Backend } from "./backend.ts";
 import { MemcachedEngine } from "./engine.ts";
+import { readBufferCollector } from "../runtime/read-buffers.ts";
+
+/** Dead read buffers are collected every MiB of input, so they don't pile up as RSS. */
+const readBuffers = readBufferCollector();
 
 /** Where to listen, and either a backend (an engine is made for it) or a ready engine. */
 export type MemcachedListenerOptions = {
@@ -99,7 +103,10 @@ export function serveConnection(engine: MemcachedEngine, socket: Socket): void {
       socket.destroySoon();
     },
   });
-  socket.on("data", (chunk: Buffer) => session.receive(chunk));
+  socket.on("data", (chunk: Buffer) => {
+    session.receive(chunk);
+    readBuffers.received(chunk.length);
+  });
   socket.on("end", () => session.inputEnded());
   socket.on("close", () => session.closed());
   socket.on("error", () => {

@@ -1,0 +1,59 @@
+/**
+ * Frees dead socket read buffers promptly. Every socket read hands JavaScript a fresh buffer
+ * allocated outside V8's heap (up to 64 KiB each); it is freed only when its small JS wrapper is
+ * collected. The request path allocates little JavaScript garbage, so young-generation
+ * collections are rare and tens of MB of dead read buffers pile up in malloc's heap, where they
+ * show up as RSS charged to the scheme. Counting input bytes and asking V8 for a young-generation
+ * collection (about 60 µs here) every `collectEveryBytes` bounds that backlog.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/** 1 MiB: at 100 MB/s of input that is 100 collections a second, well under 1 % of a core. */
+export const COLLECT_EVERY_BYTES = 1 << 20;
+
+export type Collect = () => void;
+
+/** Counts input bytes and calls `collect` once per `collectEveryBytes` of them. */
+export class ReadBufferCollector {
+  private pending = 0;
+  collections = 0;
+
+  constructor(
+    private readonly collect: Collect,
+    private readonly collectEveryBytes = COLLECT_EVERY_BYTES,
+  ) {
+    if (!(collectEveryBytes > 0)) throw new Error(`read-buffer collector: collectEveryBytes must be positive, found ${collectEveryBytes}`);
+  }
+
+  /** Notes `bytes` read from a socket; collects when the threshold is crossed. */
+  received(bytes: number): void {
+    this.pending += bytes;
+    if (this.pending < this.collectEveryBytes) return;
+    this.pending = 0;
+    this.collections++;
+    this.collect();
+  }
+}
+
+/**
+ * V8's own young-generation collection. `--expose-gc` given on the command line is used as is;
+ * otherwise it is switched on here, which V8 allows for this flag after start-up.
+ */
+export function youngGenerationCollection(): Collect {
+  let gc = (globalThis as { gc?: (options?: object) => void }).gc;
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as (options?: object) => void;
+  }
+  const collect = gc;
+  return () => collect({ type: "minor" });
+}
+
+let shared: ReadBufferCollector | undefined;
+
+/** The process's collector, shared by the client listener and the peer links. */
+export function readBufferCollector(): ReadBufferCollector {
+  shared ??= new ReadBufferCollector(youngGenerationCollection());
+  return shared;
+}
