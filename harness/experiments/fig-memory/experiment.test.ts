@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
 import { loadCluster, processFiles, resolveLocalPath } from "../../cluster/index.ts";
-import { warmupRecordsFor } from "./experiment.ts";
+import { warmupFor } from "./experiment.ts";
+import { valueSizeById } from "./value-sizes.ts";
 
 function experiment(args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", ...args], { encoding: "utf8", timeout: 300_000 });
@@ -146,9 +147,14 @@ function isAlive(pid: number): boolean {
   }
 }
 
-test("the warm-up loads 2 % of the records, between 1000 and 20 000, and none for tiny test loads", () => {
-  assert.equal(warmupRecordsFor(2000), 0);
-  assert.equal(warmupRecordsFor(10_000), 1000);
-  assert.equal(warmupRecordsFor(150_000), 3000);
-  assert.equal(warmupRecordsFor(5_000_000), 20_000);
+test("the warm-up gives each of the 15 value holders ~2000 requests or 4 MiB of values, Zipf with 1 KB values, none for tiny loads", () => {
+  assert.deepEqual(warmupFor(valueSizeById("1k"), 2000), { records: 0, properties: valueSizeById("1k").properties });
+  assert.equal(warmupFor(valueSizeById("1k"), 150_000).records, 30_000);
+  assert.equal(warmupFor(valueSizeById("1k"), 10_000).records, 5000, "never more than half the measured records");
+  assert.equal(warmupFor(valueSizeById("4k"), 40_000).records, 15_360);
+  assert.equal(warmupFor(valueSizeById("16k"), 10_000).records, 3840);
+  const zipf = warmupFor(valueSizeById("zipf"), 200_000);
+  assert.equal(zipf.records, 30_000);
+  assert.equal(zipf.properties.fieldlength, "1024");
+  assert.equal(zipf.properties.fieldlengthdistribution, "constant");
 });

@@ -16,7 +16,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, saveBaseline, type CheckResult, type RunIdentity } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { memoryPerProcessMb, valueSizes, type ValueSize } from "./value-sizes.ts";
+import { memoryPerProcessMb, valueSizeById, valueSizes, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -185,26 +185,26 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     progress.phase("idle RSS");
     await sleep(settleMs, signal);
     const rssIdle = await sut.readRss();
-    // Warm-up: a small load of other keys, so that start-up growth (JIT code, the node binary's
-    // pages, heap sizing: ~5-9 MB a Node process, whatever is stored) is not charged per value byte.
-    // At --fast scale it would otherwise outweigh the values; the cold figure stays in the summary.
-    // Not for Zipf: there the first slab page of each size class is part of what the setting
-    // measures (native memcached's growth all but vanished when a warm-up took those pages first).
-    const warmupRecords = size.id === "zipf" ? 0 : warmupRecordsFor(records);
+    // Warm-up: a load of other keys, so that start-up growth (JIT-compiled request paths, malloc's
+    // arenas, heap sizing: ~5 MB a Node process, whatever is stored) is not charged per value byte.
+    // It takes ~2000 requests a process; at --fast scale it would otherwise outweigh the values.
+    // The cold figure stays in the summary. Zipf warms up with 1 KB values, the rarest of its
+    // sizes: the first slab page of each small size class stays part of what the setting measures.
+    const warmup = warmupFor(size, records);
     let warmupValueBytes = 0;
-    if (warmupRecords > 0) {
+    if (warmup.records > 0) {
       progress.phase("warm-up");
       const warm = await loadRecords({
         processTable: sut.processes,
         routing: sut.routing,
-        properties: size.properties,
-        records: warmupRecords,
+        properties: warmup.properties,
+        records: warmup.records,
         insertStart: records,
         seed: config.seed + 1,
         signal,
         timeLimitSeconds: 120,
       });
-      const shortfall = loadShortfall({ records: warmupRecords }, warm);
+      const shortfall = loadShortfall({ records: warmup.records }, warm);
       if (shortfall) throw new Error(`warm-up load: ${shortfall}`);
       warmupValueBytes = warm.report.valueBytes;
       await sleep(settleMs, signal);
@@ -247,7 +247,7 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     }));
     const measurement = summarizeMemory(system, size.id, repeat, loaded.report, processes);
     const rssIdleBytes = [...rssIdle.values()].reduce((sum, bytes) => sum + bytes, 0);
-    measurement.warmup = { records: warmupRecords, valueBytes: warmupValueBytes, rssIdleBytes, startupGrowthBytes: measurement.rssBeforeBytes - rssIdleBytes };
+    measurement.warmup = { records: warmup.records, valueBytes: warmupValueBytes, rssIdleBytes, startupGrowthBytes: measurement.rssBeforeBytes - rssIdleBytes };
     await folder.writeJson(`raw/${rawName}.json`, measurement);
     return measurement;
   } catch (error) {
@@ -259,10 +259,22 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
   }
 }
 
-/** 2 % of the measured records, at least 1000 and at most 20 000 (none for tiny test loads). */
-export function warmupRecordsFor(records: number): number {
-  if (records < 5000) return 0;
-  return Math.min(20_000, Math.max(1000, Math.round(records * 0.02)));
+/** Warm-up requests per value-holding process: enough for the request path to be compiled. */
+const WARMUP_REQUESTS_PER_PROCESS = 2000;
+/** ... but at most this many value bytes per process (16 KB values: 256 requests). */
+const WARMUP_BYTES_PER_PROCESS = 4 * 2 ** 20;
+
+/**
+ * The warm-up load before "RSS before loading": ~2000 requests (at most 4 MiB of values) per
+ * value-holding process, never more than half the measured records, none for tiny test loads.
+ * Zipf warms up with constant 1 KB values.
+ */
+export function warmupFor(size: ValueSize, records: number): { records: number; properties: Record<string, string> } {
+  const properties = size.id === "zipf" ? valueSizeById("1k").properties : size.properties;
+  if (records < 5000) return { records: 0, properties };
+  const valueBytes = Number(properties.fieldlength);
+  const perProcess = Math.min(WARMUP_REQUESTS_PER_PROCESS, Math.floor(WARMUP_BYTES_PER_PROCESS / valueBytes));
+  return { records: Math.min(Math.floor(records / 2), perProcess * valueHolders), properties };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

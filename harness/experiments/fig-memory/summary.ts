@@ -101,9 +101,9 @@ export function memorySummary(input: SummaryInput): string {
 
   out.push("## Loads", "");
   out.push(
-    "RSS before loading is read after a warm-up load of other keys (2 % of the records, not counted), so a Node",
+    "RSS before loading is read after a warm-up load of other keys (~2000 requests or 4 MiB of values per value-holding process, not counted), so a Node",
     "process's start-up growth is not charged per value byte; \"cold\" counts from idle instead (warm-up values included).",
-    "Zipf has no warm-up: the first slab page of each size class is part of what that setting measures.",
+    "Zipf warms up with 1 KB values: the first slab page of each smaller size class stays part of what that setting measures.",
     "",
   );
   out.push(
