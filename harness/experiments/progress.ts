@@ -20,8 +20,8 @@ export class Progress {
   /** `totalWeight`: the sum of the steps' weights (e.g. records to load), for the ETA. */
   constructor(
     private readonly name: string,
-    private readonly totalSteps: number,
-    private readonly totalWeight: number,
+    private totalSteps: number,
+    private totalWeight: number,
     private readonly stream: ProgressStream = process.stderr,
   ) {}
 
@@ -32,6 +32,12 @@ export class Progress {
     this.stepLabel = label;
     this.stepWeight = weight;
     this.phase("starting");
+  }
+
+  /** Adds steps not planned at the start (e.g. --check re-measuring a figure). */
+  addSteps(steps: number, weight: number): void {
+    this.totalSteps += steps;
+    this.totalWeight += weight;
   }
 
   /** The current phase within the step; `fraction` (0..1) refines the ETA during long phases. */

@@ -30,6 +30,7 @@ test(
       assert.match(run.stdout, /no baseline for memcached 16k/);
       assert.match(run.stdout, /check FAILED: 1 figure\(s\) more than 2 % worse/);
       assert.match(run.stderr, /FAILED fig-memory --check: memcached 1k/);
+      assert.match(run.stderr, /memcached · 1 KB · \d+\.\d % worse than the baseline: confirming \(2\/2\)/, "a regression is measured twice more before it counts");
 
       const parent = join(out, "fig-memory");
       const folder = join(parent, await readlink(join(parent, "latest")));
@@ -53,6 +54,8 @@ test(
       for (const size of ["1k", "4k", "16k", "zipf"]) {
         assert.ok(raw.includes(`memcached-${size}.json`) && raw.includes(`memcached-${size}-load.json`), `raw/ should hold memcached-${size}.json and -load.json; it holds ${raw.join(", ")}`);
       }
+      assert.ok(raw.includes("memcached-1k-r2.json") && raw.includes("memcached-1k-r3.json"), `raw/ should hold the two confirmations of 1k; it holds ${raw.join(", ")}`);
+      assert.ok(!raw.includes("memcached-4k-r2.json"), "a figure within the baseline is not measured again");
       const measurement = JSON.parse(await readFile(join(folder, "raw", "memcached-1k.json"), "utf8"));
       assert.equal(measurement.processes.length, 15);
       assert.equal(measurement.load.records, 2000);
