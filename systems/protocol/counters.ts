@@ -5,6 +5,7 @@
 
 import { readFileSync } from "node:fs";
 import type { StoreStats } from "../store/types.ts";
+import { readBufferCollector } from "../runtime/read-buffers.ts";
 
 /**
  * The version we answer with: exactly the memcached version we are compatible with (clients parse
@@ -112,6 +113,7 @@ export function generalStats(sources: StatsSources): Buffer {
     metadata_replica_bytes: 0,
     rss: residentBytes(),
     heap_used: process.memoryUsage().heapUsed,
+    gc_young_collections: readBufferCollector().collections,
     ...sources.extra,
   };
   return statsReply(fields);
