@@ -26,6 +26,7 @@ function buildProgram(): Command {
     .option("--repeat <n>", "repetitions; figures use the median", "1")
     .option("--seed <s>", "seed of every random choice", String(defaultSeed))
     .option("--check", "compare with results/baseline/ and fail on a regression")
+    .option("--tolerance <percent>", "with --check: how much worse than the baseline a figure may be", "2")
     .option("--out <dir>", "root of the results tree", "results")
     .option("--systems <list>", "comma-separated systems to measure (default: every one that exists)")
     .option("--records <n>", "records per setting, overriding the profile (small test runs)")
@@ -42,6 +43,13 @@ function positiveInteger(option: string, text: string, max: number): number {
     throw new UsageError(`${option} must be an integer from 1 to ${max}, found ${JSON.stringify(text)}`);
   }
   return Number(text);
+}
+
+function tolerancePercent(text: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0 || Number(text) > 100) {
+    throw new UsageError(`--tolerance must be a percentage above 0 and at most 100, found ${JSON.stringify(text)}`);
+  }
+  return Number(text) / 100;
 }
 
 function seedValue(text: string): number {
@@ -94,6 +102,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentCommand {
       repeat: positiveInteger("--repeat", String(options.repeat), 100),
       seed: seedValue(String(options.seed)),
       check: options.check === true,
+      tolerance: tolerancePercent(String(options.tolerance)),
       out,
       systems,
       records: options.records === undefined ? undefined : positiveInteger("--records", String(options.records), 100_000_000),

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { runExperiment } from "./runner.ts";
 import type { ExperimentConfig, ExperimentDefinition } from "./types.ts";
 
-const config = (out: string): ExperimentConfig => ({ profile: "fast", cluster: "local", repeat: 1, seed: 1, check: false, out, saveBaseline: false });
+const config = (out: string): ExperimentConfig => ({ profile: "fast", cluster: "local", repeat: 1, seed: 1, check: false, tolerance: 0.02, out, saveBaseline: false });
 
 const base: ExperimentDefinition = { name: "fig-coding", what: "test", fastTime: "1s", paperTime: "1s", resources: "none", systems: ["cocytus"] };
 

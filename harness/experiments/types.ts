@@ -16,6 +16,8 @@ export interface ExperimentConfig {
   repeat: number;
   seed: number;
   check: boolean;
+  /** --check fails on a figure more than this fraction worse than the baseline (0.02 by default). */
+  tolerance: number;
   /** Root of the results tree (results/ by default). */
   out: string;
   /** Restrict to these systems (experiment-specific names); undefined means every one that exists. */

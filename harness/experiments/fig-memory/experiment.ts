@@ -103,8 +103,8 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
   if (chosen.length > 0) {
     await appendRuns(join(config.out, "runs.csv"), chosen, identity);
     if (config.check) {
-      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile);
-      process.stdout.write(checkTable(check) + "\n");
+      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, config.tolerance);
+      process.stdout.write(checkTable(check, config.tolerance) + "\n");
       if (!check.ok) failures.push(`fig-memory --check: ${check.regressions.map((r) => `${r.system} ${r.size} ${((r.change ?? 0) * 100).toFixed(1)} % worse`).join(", ")}`);
     }
     if (config.saveBaseline) {
@@ -136,7 +136,7 @@ export const CONFIRMATIONS = 2;
  */
 async function confirmRegressions(context: ExperimentContext, progress: Progress, all: MemoryMeasurement[], recordsFor: (size: ValueSize) => number): Promise<void> {
   const { config } = context;
-  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile);
+  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile, config.tolerance);
   progress.addSteps(first.regressions.length * CONFIRMATIONS, first.regressions.reduce((sum, row) => sum + CONFIRMATIONS * recordsFor(valueSizeById(row.size)), 0));
   for (const row of first.regressions) {
     const size = valueSizeById(row.size);

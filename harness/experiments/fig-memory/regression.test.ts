@@ -47,6 +47,14 @@ test("--check passes within 2 % and when memory went down", async () => {
   assert.match(checkTable(result), /check passed/);
 });
 
+test("--tolerance widens the check: 3 % worse passes at 6 % and the table says 6 %", () => {
+  const baseline = [{ system: "plain", size: "1k", profile: "fast", bytesPerValueByte: 1.0 }];
+  const result = compareWithBaseline([fixedMeasurement("plain", "1k", 1.03)], baseline, "fast", 0.06);
+  assert.equal(result.ok, true);
+  assert.match(checkTable(result, 0.06), /check passed: no figure more than 6 % worse/);
+  assert.equal(compareWithBaseline([fixedMeasurement("plain", "1k", 1.07)], baseline, "fast", 0.06).ok, false);
+});
+
 test("a system or size without a baseline row is reported, not failed", () => {
   const result = compareWithBaseline([fixedMeasurement("cocytus", "16k", 9.9)], [{ system: "cocytus", size: "16k", profile: "paper", bytesPerValueByte: 1.7 }], "fast");
   assert.equal(result.ok, true);

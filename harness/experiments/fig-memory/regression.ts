@@ -119,7 +119,12 @@ export function checkTable(result: CheckResult, tolerance = regressionTolerance)
     row.verdict === "no baseline" ? `no baseline for ${row.system} ${row.size}` : row.verdict,
   ]);
   const verdict = result.ok
-    ? `check passed: no figure more than ${tolerance * 100} % worse than the baseline`
-    : `check FAILED: ${result.regressions.length} figure(s) more than ${tolerance * 100} % worse than the baseline`;
+    ? `check passed: no figure more than ${percent(tolerance)} % worse than the baseline`
+    : `check FAILED: ${result.regressions.length} figure(s) more than ${percent(tolerance)} % worse than the baseline`;
   return `${textTable(["system", "size", "baseline", "measured", "change", "verdict"], rows)}\n${verdict}`;
+}
+
+/** 0.06 -> "6" (not 6.000000000000001). */
+function percent(fraction: number): string {
+  return String(Number((fraction * 100).toFixed(2)));
 }

@@ -16,7 +16,7 @@ test("a short real fault run kills node 0 on time, cocytus recovers every lost d
   const out = mkdtempSync(join(tmpdir(), "fault-run-"));
   const cleanup = new Cleanup();
   try {
-    const config: ExperimentConfig = { profile: "fast", cluster: "test", repeat: 1, seed: 7, check: false, out, saveBaseline: false };
+    const config: ExperimentConfig = { profile: "fast", cluster: "test", repeat: 1, seed: 7, check: false, tolerance: 0.02, out, saveBaseline: false };
     const folder = await RunFolder.create(out, "fig-recovery");
     const quiet = { write: () => true };
     const plan = { records: 3000, warmupSeconds: 1, runSeconds: 12, kills: [{ atSeconds: 5, node: 0 }], threadCount: 8, workers: 1, connections: 2 };

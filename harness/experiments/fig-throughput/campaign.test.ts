@@ -17,7 +17,7 @@ const shortRuns: RunSettings = { runSeconds: 2, warmupSeconds: 1, threadCount: 8
 
 async function context(cluster = "local"): Promise<ExperimentContext & { root: string }> {
   const root = join(tmpdir(), `fig-throughput-${process.pid}-${Date.now()}`);
-  const config: ExperimentConfig = { profile: "fast", cluster, repeat: 1, seed: 7, check: false, out: root, saveBaseline: false };
+  const config: ExperimentConfig = { profile: "fast", cluster, repeat: 1, seed: 7, check: false, tolerance: 0.02, out: root, saveBaseline: false };
   const cleanup = new Cleanup();
   return { root, config, folder: await RunFolder.create(root, "fig-throughput"), cleanup, signal: cleanup.signal };
 }
