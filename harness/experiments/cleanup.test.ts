@@ -33,3 +33,19 @@ test("throwIfAborted throws the abort reason", () => {
   controller.abort(new Error("interrupted by SIGINT"));
   assert.throws(() => throwIfAborted(controller.signal), /interrupted by SIGINT/);
 });
+
+test("a second run() waits for the step the first one is running (Ctrl-C's handler must not exit mid-step)", async () => {
+  const cleanup = new Cleanup();
+  let finishStep!: () => void;
+  let stepDone = false;
+  cleanup.add("slow step", () => new Promise<void>((resolve) => (finishStep = () => ((stepDone = true), resolve()))));
+  const first = cleanup.run();
+  let secondReturned = false;
+  const second = cleanup.run().then(() => (secondReturned = true));
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(secondReturned, false, "the second run() returned while the step was still running");
+  finishStep();
+  await Promise.all([first, second]);
+  assert.equal(stepDone, true);
+  assert.equal(secondReturned, true);
+});

@@ -11,6 +11,8 @@ export function interruptionInProgress(): boolean {
 
 export class Cleanup {
   private readonly steps = new Map<number, { label: string; undo: () => Promise<void> }>();
+  /** Undos running now, whoever started them: run() waits for them all before it returns. */
+  private readonly running = new Set<Promise<void>>();
   private nextId = 0;
   private readonly controller = new AbortController();
   private readonly onSignal = (signal: NodeJS.Signals) => void this.interrupted(signal);
@@ -29,11 +31,15 @@ export class Cleanup {
       const step = this.steps.get(id);
       if (!step) return;
       this.steps.delete(id);
-      await step.undo();
+      await this.execute(step.undo);
     };
   }
 
-  /** Runs every registered undo, newest first; failures are collected, not thrown. */
+  /**
+   * Runs every registered undo, newest first; failures are collected, not thrown. Returns only once
+   * undos that another caller started are done too: Ctrl-C's handler runs this while the run's own
+   * end may be running it, and must not exit in the middle of a step the other one took.
+   */
   async run(): Promise<string[]> {
     const errors: string[] = [];
     const ids = [...this.steps.keys()].sort((a, b) => b - a);
@@ -42,12 +48,23 @@ export class Cleanup {
       if (!step) continue;
       this.steps.delete(id);
       try {
-        await step.undo();
+        await this.execute(step.undo);
       } catch (error) {
         errors.push(`teardown of ${step.label} failed: ${(error as Error).message}`);
       }
     }
+    await Promise.allSettled([...this.running]);
     return errors;
+  }
+
+  private async execute(undo: () => Promise<void>): Promise<void> {
+    const running = undo();
+    this.running.add(running);
+    try {
+      await running;
+    } finally {
+      this.running.delete(running);
+    }
   }
 
   /** Installs the SIGINT/SIGTERM handlers for the life of the run. */
