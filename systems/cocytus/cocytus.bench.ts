@@ -3,7 +3,7 @@
  * "Cocytus mode, normal operation". Run one at a time:
  *
  *   node --import tsx systems/cocytus/cocytus.bench.ts memory [--size 1k|4k|16k|zipf|all] [--mb 200]
- *   node --import tsx systems/cocytus/cocytus.bench.ts churn [--mb 100] [--rounds 5]
+ *   node --import tsx systems/cocytus/cocytus.bench.ts churn [--size zipf|uniform] [--mb 100] [--rounds 10]
  *   node --import tsx systems/cocytus/cocytus.bench.ts throughput [--ops 200000] [--reads 0.95]
  *   (every command takes --codec gf256-vandermonde|native-cauchy, --k/--m, and --node-flag F for the group's processes)
  *
@@ -250,20 +250,34 @@ async function memory(options: BenchOptions, sizeId: string, targetMb: number): 
   });
 }
 
-/** Overwrites with changing sizes: the data area must not keep growing. */
-async function churn(options: BenchOptions, targetMb: number, rounds: number): Promise<void> {
+/** Value lengths for churn: `zipf` (YCSB's Zipfian over 10..1024 bytes, as fig-memory loads) or `uniform` (100..4000). */
+function churnSizes(id: string, random: SplittableRandom): { describe: string; next: () => number; meanBytes: number } {
+  if (id === "zipf") {
+    const setting = sizeSetting("zipf", 7);
+    return { describe: "Zipfian in [10, 1024] bytes", next: setting.next, meanBytes: setting.meanBytes };
+  }
+  if (id === "uniform") return { describe: "uniform in [100, 4000] bytes", next: () => 100 + random.nextInt(3901), meanBytes: 2050 };
+  throw new Error(`churn: --size must be zipf or uniform, found ${JSON.stringify(id)}`);
+}
+
+/**
+ * Overwrites with changing sizes: every key is rewritten `rounds` times, each time with a new
+ * length. Memory per live byte must stay near the freshly loaded figure (round 0).
+ */
+async function churn(options: BenchOptions, sizeId: string, targetMb: number, rounds: number): Promise<void> {
   const random = new SplittableRandom(7);
-  const meanBytes = 2048;
-  const keys = Math.round((targetMb * MiB) / meanBytes);
-  const memoryMb = reservedMb(keys * meanBytes, options.k);
+  const sizes = churnSizes(sizeId, random);
+  const keys = Math.round((targetMb * MiB) / sizes.meanBytes);
+  const memoryMb = reservedMb(keys * sizes.meanBytes, options.k);
   await withGroup(options, memoryMb, async (group, client) => {
     const lengths = new Int32Array(keys);
     const before = await settleRss(group);
     const started = Date.now();
-    console.log(`\n== churn: ${keys} keys, values uniform in [100, 4000] bytes, ${rounds} rounds of overwriting every key with a new size`);
+    console.log(`\n== churn: ${keys} keys, values ${sizes.describe}, ${rounds} rounds of overwriting every key with a new size`);
+    let fresh: { rss: number; area: number; parity: number } | null = null;
     for (let round = 0; round <= rounds && Date.now() - started < MAX_PHASE_MS; round++) {
       for (let n = 0; n < keys; n++) {
-        lengths[n] = 100 + random.nextInt(3901);
+        lengths[n] = sizes.next();
         await client.set(ycsbKey(n), Buffer.alloc(lengths[n], 0x61 + (round % 26)));
       }
       await client.drain();
@@ -273,10 +287,12 @@ async function churn(options: BenchOptions, targetMb: number, rounds: number): P
       const rss = await settleRss(group);
       const stats = await Promise.all(group.members.map((_, i) => client.stats(i)));
       const sum = (field: string) => stats.reduce((acc, s) => acc + Number(s[field] ?? 0), 0);
-      const growth = rss.reduce((acc, value, i) => acc + value - before[i], 0);
+      const now = { rss: rss.reduce((acc, value, i) => acc + value - before[i], 0) / live, area: sum("data_area_bytes") / live, parity: sum("parity_bytes") / live };
+      fresh ??= now;
+      const change = (field: keyof typeof now) => `${((100 * now[field]) / fresh![field] - 100).toFixed(1)} %`;
       console.log(
-        `  after round ${round}: live ${(live / MiB).toFixed(1)} MiB; RSS growth per live byte ${(growth / live).toFixed(3)}; ` +
-          `data area ${(sum("data_area_bytes") / live).toFixed(3)}, parity ${(sum("parity_bytes") / live).toFixed(3)} per live byte`,
+        `  after round ${round}: live ${(live / MiB).toFixed(1)} MiB; RSS growth per live byte ${now.rss.toFixed(3)} (${change("rss")}); ` +
+          `data area ${now.area.toFixed(3)} (${change("area")}), parity ${now.parity.toFixed(3)} (${change("parity")}) per live byte`,
       );
     }
   });
@@ -326,7 +342,7 @@ async function main(): Promise<void> {
     options: {
       size: { type: "string", default: "all" },
       mb: { type: "string" },
-      rounds: { type: "string", default: "5" },
+      rounds: { type: "string" },
       ops: { type: "string", default: "200000" },
       reads: { type: "string", default: "0.95" },
       codec: { type: "string", default: DEFAULT_CODEC },
@@ -345,7 +361,7 @@ async function main(): Promise<void> {
       for (const size of values.size === "all" ? ["1k", "4k", "16k", "zipf"] : [values.size!]) await memory(options, size, Number(values.mb ?? 200));
       break;
     case "churn":
-      await churn(options, Number(values.mb ?? 100), Number(values.rounds));
+      await churn(options, values.size === "all" ? "zipf" : values.size!, Number(values.mb ?? 100), Number(values.rounds ?? 10));
       break;
     case "throughput":
       await throughput(options, Number(values.ops), Number(values.reads));

@@ -2,6 +2,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { encodeFrame, FrameDecoder, FrameType } from "./frames.ts";
 import { PayloadReader, PayloadWriter } from "./codec.ts";
 import { readBufferCollector } from "../runtime/read-buffers.ts";
+import { adoptAcceptedSocket, slabReadOptions, type ChunkHandler } from "../runtime/socket-input.ts";
 
 /** Shared with the client listener: diffs and repair pages are most of a parity process's input. */
 const readBuffers = readBufferCollector();
@@ -48,6 +49,7 @@ export class PeerLink {
   private verdictPending = false;
   private readonly downHandlers: Array<(reason: string) => void> = [];
   private remoteIdentity: PeerIdentity | null;
+  private readonly frames: FrameDecoder;
 
   constructor(
     private readonly socket: Socket,
@@ -58,21 +60,23 @@ export class PeerLink {
   ) {
     this.remoteIdentity = remote;
     socket.setNoDelay(true);
-    const frames = new FrameDecoder((type, payload) => this.receive(type, payload));
-    socket.on("data", (chunk: Buffer) => {
-      // Any byte counts as a sign of life: a large frame may take longer than the timeout to arrive.
-      this.lastReceived = Date.now();
-      try {
-        frames.push(chunk);
-      } catch (error) {
-        this.markDown(`protocol error: ${(error as Error).message}`);
-      }
-      readBuffers.received(chunk.length);
-    });
+    this.frames = new FrameDecoder((type, payload) => this.receive(type, payload));
     socket.on("close", () => this.markDown("connection closed"));
     socket.on("error", (error) => this.markDown(`socket error: ${error.message}`));
     this.timer = setInterval(() => this.tick(), Math.max(10, Math.floor(detection.heartbeatMs / 2)));
     this.timer.unref();
+  }
+
+  /** Bytes read from the socket (see LinkInput). */
+  receiveBytes(chunk: Buffer): void {
+    // Any byte counts as a sign of life: a large frame may take longer than the timeout to arrive.
+    this.lastReceived = Date.now();
+    try {
+      this.frames.push(chunk);
+    } catch (error) {
+      this.markDown(`protocol error: ${(error as Error).message}`);
+    }
+    readBuffers.received(chunk.length);
   }
 
   /** The peer's identity (known after its Hello on accepted connections). */
@@ -162,6 +166,25 @@ export class PeerLink {
 }
 
 /**
+ * Hands a socket's input to its link. The socket is read (through the input slab, see
+ * systems/runtime/socket-input.ts) from before the link exists: chunks that arrive first wait here.
+ */
+class LinkInput {
+  private link: PeerLink | null = null;
+  private readonly early: Buffer[] = [];
+  readonly deliver: ChunkHandler = (chunk) => {
+    if (this.link !== null) this.link.receiveBytes(chunk);
+    else this.early.push(chunk);
+  };
+
+  attach(link: PeerLink): PeerLink {
+    this.link = link;
+    for (const chunk of this.early.splice(0)) link.receiveBytes(chunk);
+    return link;
+  }
+}
+
+/**
  * Accepts peer connections on host:port. Each connection must start with a Hello frame; then
  * onLink receives the link and sets its frame handler (synchronously, so no frame is missed).
  */
@@ -172,10 +195,11 @@ export function listenPeers(
   detection: FailureDetection = DEFAULT_FAILURE_DETECTION,
 ): Promise<Server> {
   const ignore: FrameHandler = () => {};
-  const server = createServer((socket) => {
-    const link = new PeerLink(socket, null, ignore, detection, onLink);
+  const server = createServer({ pauseOnConnect: true }, (accepted) => {
+    const input = new LinkInput();
+    const socket = adoptAcceptedSocket(accepted, input.deliver, { allowHalfOpen: false });
     // A connection that never says Hello is dropped by the link's timeout.
-    void link;
+    input.attach(new PeerLink(socket, null, ignore, detection, onLink));
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -202,8 +226,9 @@ export async function connectPeer(
   let lastError = "";
   for (;;) {
     try {
+      const input = new LinkInput();
       const socket = await new Promise<Socket>((resolve, reject) => {
-        const s = connect({ host, port });
+        const s = connect({ host, port, ...slabReadOptions(input.deliver) });
         s.once("connect", () => {
           s.off("error", reject);
           resolve(s);
@@ -211,7 +236,7 @@ export async function connectPeer(
         s.once("error", reject);
       });
       socket.write(encodeFrame(FrameType.Hello, encodeHello(self)));
-      return new PeerLink(socket, remote, onFrame, options.detection);
+      return input.attach(new PeerLink(socket, remote, onFrame, options.detection));
     } catch (error) {
       lastError = (error as Error).message;
     }

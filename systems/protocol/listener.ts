@@ -7,8 +7,9 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Backend } from "./backend.ts";
 import { MemcachedEngine } from "./engine.ts";
 import { readBufferCollector } from "../runtime/read-buffers.ts";
+import { adoptAcceptedSocket } from "../runtime/socket-input.ts";
 
-/** Dead read buffers are collected every MiB of input, so they don't pile up as RSS. */
+/** Dead input slabs (and stream read buffers) are collected every MiB of input, so they don't pile up as RSS. */
 const readBuffers = readBufferCollector();
 
 /** Where to listen, and either a backend (an engine is made for it) or a ready engine. */
@@ -43,9 +44,10 @@ export async function listenMemcached(options: MemcachedListenerOptions): Promis
   const engine =
     "engine" in options ? options.engine : new MemcachedEngine({ backend: options.backend, maxItemSize: options.maxItemSize, settings: options.settings });
   const sockets = new Set<Socket>();
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+  // Paused on connect: serveConnection decides how the socket is read.
+  const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (accepted) => {
+    const socket = serveConnection(engine, accepted);
     sockets.add(socket);
-    serveConnection(engine, socket);
     socket.once("close", () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
@@ -71,11 +73,22 @@ export async function listenMemcached(options: MemcachedListenerOptions): Promis
   };
 }
 
-/** Wires one client socket to a protocol session, with backpressure in both directions. */
-export function serveConnection(engine: MemcachedEngine, socket: Socket): void {
+/**
+ * Wires one client socket, accepted paused, to a protocol session, with backpressure in both
+ * directions. Returns the socket that now carries the connection (see adoptAcceptedSocket).
+ */
+export function serveConnection(engine: MemcachedEngine, accepted: Socket): Socket {
   let waitingForReplies = false;
   let waitingForDrain = false;
   const counters = engine.counters;
+  const socket = adoptAcceptedSocket(
+    accepted,
+    (chunk) => {
+      session.receive(chunk);
+      readBuffers.received(chunk.length);
+    },
+    { allowHalfOpen: true },
+  );
   const session = engine.openSession({
     write(chunk) {
       counters.bytes_written += chunk.length;
@@ -103,13 +116,10 @@ export function serveConnection(engine: MemcachedEngine, socket: Socket): void {
       socket.destroySoon();
     },
   });
-  socket.on("data", (chunk: Buffer) => {
-    session.receive(chunk);
-    readBuffers.received(chunk.length);
-  });
   socket.on("end", () => session.inputEnded());
   socket.on("close", () => session.closed());
   socket.on("error", () => {
     // A reset by the client; "close" follows.
   });
+  return socket;
 }

@@ -1,10 +1,11 @@
 /**
- * Frees dead socket read buffers promptly. Every socket read hands JavaScript a fresh buffer
- * allocated outside V8's heap (up to 64 KiB each); it is freed only when its small JS wrapper is
- * collected. The request path allocates little JavaScript garbage, so young-generation
- * collections are rare and tens of MB of dead read buffers pile up in malloc's heap, where they
- * show up as RSS charged to the scheme. Counting input bytes and asking V8 for a young-generation
- * collection (about 60 µs here) every `collectEveryBytes` bounds that backlog.
+ * Frees dead input buffers promptly. Socket input lives in buffers allocated outside V8's heap: the
+ * 64 KiB input slab pieces of socket-input.ts, or, for a socket read as a stream, a fresh buffer per
+ * read. Such a buffer is freed only when its small JS wrapper is collected. The request path
+ * allocates little JavaScript garbage, so young-generation collections are rare and tens of MB of
+ * dead input buffers pile up in malloc's heap, where they show up as RSS charged to the scheme.
+ * Counting input bytes and asking V8 for a young-generation collection (about 60 µs here) every
+ * `collectEveryBytes` bounds that backlog.
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
