@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { encodeFrame, FrameDecoder, FrameType } from "./frames.ts";
 import { PayloadReader, PayloadWriter } from "./codec.ts";
 import { readBufferCollector } from "../runtime/read-buffers.ts";
-import { adoptAcceptedSocket, slabReadOptions, type ChunkHandler } from "../runtime/socket-input.ts";
+import { adoptAcceptedSocket, sharedBufferReadOptions, type ChunkHandler } from "../runtime/socket-input.ts";
 
 /** Shared with the client listener: diffs and repair pages are most of a parity process's input. */
 const readBuffers = readBufferCollector();
@@ -166,7 +166,7 @@ export class PeerLink {
 }
 
 /**
- * Hands a socket's input to its link. The socket is read (through the input slab, see
+ * Hands a socket's input to its link. The socket is read (through the shared read buffer, see
  * systems/runtime/socket-input.ts) from before the link exists: chunks that arrive first wait here.
  */
 class LinkInput {
@@ -228,7 +228,7 @@ export async function connectPeer(
     try {
       const input = new LinkInput();
       const socket = await new Promise<Socket>((resolve, reject) => {
-        const s = connect({ host, port, ...slabReadOptions(input.deliver) });
+        const s = connect({ host, port, ...sharedBufferReadOptions(input.deliver) });
         s.once("connect", () => {
           s.off("error", reject);
           resolve(s);

@@ -9,7 +9,7 @@ import { MemcachedEngine } from "./engine.ts";
 import { readBufferCollector } from "../runtime/read-buffers.ts";
 import { adoptAcceptedSocket } from "../runtime/socket-input.ts";
 
-/** Dead input slabs (and stream read buffers) are collected every MiB of input, so they don't pile up as RSS. */
+/** Dead input buffers are collected every 256 KiB of input, so they do not pile up as RSS. */
 const readBuffers = readBufferCollector();
 
 /** Where to listen, and either a backend (an engine is made for it) or a ready engine. */
