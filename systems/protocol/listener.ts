@@ -81,6 +81,7 @@ export function serveConnection(engine: MemcachedEngine, accepted: Socket): Sock
   let waitingForReplies = false;
   let waitingForDrain = false;
   const counters = engine.counters;
+  // Reads are delivered from the event loop, never during this call, so `session` exists by then.
   const socket = adoptAcceptedSocket(
     accepted,
     (chunk) => {

@@ -1,10 +1,10 @@
 /**
  * Frees dead input buffers promptly. Socket input lives in buffers allocated outside V8's heap (a
  * copy per read in socket-input.ts, or a fresh buffer per read for a socket read as a stream),
- * freed only when their small JS wrappers are collected. The request path
- * allocates little JavaScript garbage, so young-generation collections are rare and tens of MB of
- * dead input buffers pile up in malloc's heap, where they show up as RSS charged to the scheme.
- * Counting input bytes and asking V8 for a young-generation collection (about 60 µs here) every
+ * freed only when their small JS wrappers are collected. The request path allocates little
+ * JavaScript garbage, so young-generation collections are rare and tens of MB of dead input
+ * buffers pile up in malloc's heap, where they show up as RSS charged to the scheme. Counting
+ * input bytes and asking V8 for a young-generation collection (about 60 µs here) every
  * `collectEveryBytes` bounds that backlog.
  */
 import { setFlagsFromString } from "node:v8";
