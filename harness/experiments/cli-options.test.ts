@@ -12,12 +12,12 @@ function run(argv: string[]): Extract<ExperimentCommand, { kind: "run" }> {
 test("an experiment name alone runs it with --fast, the local cluster, one repeat and the default seed", () => {
   const command = run(["fig-memory"]);
   assert.deepEqual(command.names, ["fig-memory"]);
-  assert.deepEqual(command.config, { profile: "fast", cluster: "local", repeat: 1, seed: 42, check: false, tolerance: 0.02, out: "results", systems: undefined, records: undefined, saveBaseline: false });
+  assert.deepEqual(command.config, { profile: "fast", cluster: "local", repeat: 1, seed: 42, check: false, tolerance: 0.02, rssTolerance: undefined, out: "results", systems: undefined, records: undefined, saveBaseline: false });
 });
 
 test("every option is read and resolved", () => {
-  const command = run(["fig-memory", "--paper", "--cluster", "netns", "--repeat", "3", "--check", "--tolerance", "6", "--out", "/tmp/r", "--seed", "-7", "--systems", "plain, memcached", "--records", "2000", "--save-baseline"]);
-  assert.deepEqual(command.config, { profile: "paper", cluster: "netns", repeat: 3, seed: -7, check: true, tolerance: 0.06, out: "/tmp/r", systems: ["plain", "memcached"], records: 2000, saveBaseline: true });
+  const command = run(["fig-memory", "--paper", "--cluster", "netns", "--repeat", "3", "--check", "--tolerance", "6", "--rss-tolerance", "15", "--out", "/tmp/r", "--seed", "-7", "--systems", "plain, memcached", "--records", "2000", "--save-baseline"]);
+  assert.deepEqual(command.config, { profile: "paper", cluster: "netns", repeat: 3, seed: -7, check: true, tolerance: 0.06, rssTolerance: 0.15, out: "/tmp/r", systems: ["plain", "memcached"], records: 2000, saveBaseline: true });
 });
 
 test("all names every experiment of the contract", () => {
@@ -35,6 +35,7 @@ test("bad option values say what was expected and what was found", () => {
   assert.throws(() => parseExperimentArgs(["fig-memory", "--seed", "1.5"]), /--seed must be an integer/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--tolerance", "0"]), /--tolerance must be a percentage above 0 and at most 100, found "0"/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--tolerance", "2%"]), /--tolerance must be a percentage/);
+  assert.throws(() => parseExperimentArgs(["fig-memory", "--rss-tolerance", "200"]), /--rss-tolerance must be a percentage above 0 and at most 100, found "200"/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--cluster", "a b"]), /--cluster must be a cluster name/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--fast", "--paper"]), /cannot be used with option '--paper'/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--fats"]), /unknown option '--fats'/);

@@ -27,6 +27,7 @@ function buildProgram(): Command {
     .option("--seed <s>", "seed of every random choice", String(defaultSeed))
     .option("--check", "compare with results/baseline/ and fail on a regression")
     .option("--tolerance <percent>", "with --check: how much worse than the baseline a figure may be", "2")
+    .option("--rss-tolerance <percent>", "with --check: the tolerance for fig-memory's RSS figure alone (default: --tolerance)")
     .option("--out <dir>", "root of the results tree", "results")
     .option("--systems <list>", "comma-separated systems to measure (default: every one that exists)")
     .option("--records <n>", "records per setting, overriding the profile (small test runs)")
@@ -45,9 +46,9 @@ function positiveInteger(option: string, text: string, max: number): number {
   return Number(text);
 }
 
-function tolerancePercent(text: string): number {
+function tolerancePercent(option: string, text: string): number {
   if (!/^\d+(\.\d+)?$/.test(text) || Number(text) <= 0 || Number(text) > 100) {
-    throw new UsageError(`--tolerance must be a percentage above 0 and at most 100, found ${JSON.stringify(text)}`);
+    throw new UsageError(`${option} must be a percentage above 0 and at most 100, found ${JSON.stringify(text)}`);
   }
   return Number(text) / 100;
 }
@@ -102,7 +103,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentCommand {
       repeat: positiveInteger("--repeat", String(options.repeat), 100),
       seed: seedValue(String(options.seed)),
       check: options.check === true,
-      tolerance: tolerancePercent(String(options.tolerance)),
+      tolerance: tolerancePercent("--tolerance", String(options.tolerance)),
+      rssTolerance: options.rssTolerance === undefined ? undefined : tolerancePercent("--rss-tolerance", String(options.rssTolerance)),
       out,
       systems,
       records: options.records === undefined ? undefined : positiveInteger("--records", String(options.records), 100_000_000),

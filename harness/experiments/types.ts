@@ -18,6 +18,8 @@ export interface ExperimentConfig {
   check: boolean;
   /** --check fails on a figure more than this fraction worse than the baseline (0.02 by default). */
   tolerance: number;
+  /** --check's tolerance for RSS growth alone (fig-memory); undefined means `tolerance`. */
+  rssTolerance?: number;
   /** Root of the results tree (results/ by default). */
   out: string;
   /** Restrict to these systems (experiment-specific names); undefined means every one that exists. */

@@ -1,4 +1,5 @@
 import { murmur3_32 } from "../routing/murmur3.ts";
+import { releaseBuffer } from "../runtime/release-buffer.ts";
 import { ItemRecords, MAX_KEY_BYTES, MAX_ARENA_BYTES } from "./item-records.ts";
 
 /**
@@ -147,6 +148,7 @@ export class ItemIndex {
 
   /** Removes every item. */
   clear(): void {
+    releaseBuffer(this.table.buffer as ArrayBuffer);
     this.table = new Uint32Array(2 * this.initialSlots);
     this.mask = this.initialSlots - 1;
     this.itemCount = 0;
@@ -186,5 +188,7 @@ export class ItemIndex {
     this.table = new Uint32Array(2 * slots);
     this.mask = slots - 1;
     for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i] - 1, old[i + 1]);
+    // The old table is garbage in V8's old generation: give its memory back now, not at the next full collection.
+    releaseBuffer(old.buffer as ArrayBuffer);
   }
 }

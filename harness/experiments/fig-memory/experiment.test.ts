@@ -25,12 +25,12 @@ test(
       await writeFile(join(out, "baseline", "memory.csv"), "system,size,profile,bytes_per_value_byte,commit,date\nmemcached,1k,fast,0.0010,x,y\nmemcached,4k,fast,100000,x,y\n");
       const run = experiment(["fig-memory", "--systems", "memcached", "--records", "2000", "--out", out, "--check", "--seed", "7"]);
       assert.equal(run.code, 1, `expected exit code 1 from --check\n${run.stderr}`);
-      assert.match(run.stdout, /memcached\s+1k\s+0\.0010\s+\d+\.\d{4}\s+\+\d+\.\d %\s+REGRESSION/);
-      assert.match(run.stdout, /memcached\s+4k\s+100000\.0000\s+.*better/);
+      assert.match(run.stdout, /memcached\s+1k\s+–\s+–\s+–\s+0\.0010\s+\d+\.\d{4}\s+\+\d+\.\d %\s+REGRESSION/);
+      assert.match(run.stdout, /memcached\s+4k\s+–\s+–\s+–\s+100000\.0000\s+.*better/);
       assert.match(run.stdout, /no baseline for memcached 16k/);
-      assert.match(run.stdout, /check FAILED: 1 figure\(s\) more than 2 % worse/);
-      assert.match(run.stderr, /FAILED fig-memory --check: memcached 1k/);
-      assert.match(run.stderr, /memcached · 1 KB · \d+\.\d % worse than the baseline: confirming \(2\/2\)/, "a regression is measured twice more before it counts");
+      assert.match(run.stdout, /check FAILED: 1 row\(s\) worse than the baseline by more than the tolerance \(stats 2 %, RSS 2 %\)/);
+      assert.match(run.stderr, /FAILED fig-memory --check: worse than the baseline: memcached 1k \(RSS \+\d+\.\d %\)/);
+      assert.match(run.stderr, /memcached 1k \(RSS \+\d+\.\d %\) worse than the baseline: confirming \(2\/2\)/, "a regression is measured twice more before it counts");
 
       const parent = join(out, "fig-memory");
       const folder = join(parent, await readlink(join(parent, "latest")));

@@ -7,14 +7,14 @@ import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { throwIfAborted } from "../cleanup.ts";
-import { gitState, nativeMemcachedVersion } from "../environment.ts";
+import { gitState, machine, nativeMemcachedVersion } from "../environment.ts";
 import { checkedLoad, loadRecords, loadShortfall } from "../loader.ts";
 import { formatDuration, Progress } from "../progress.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
-import type { ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
+import type { ExperimentConfig, ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { memoryFigureData } from "./figure-data.ts";
 import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
-import { appendRuns, checkTable, compareWithBaseline, readBaseline, saveBaseline, type CheckResult, type RunIdentity } from "./regression.ts";
+import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
 import { memoryPerProcessMb, valueSizeById, valueSizes, type ValueSize } from "./value-sizes.ts";
 
@@ -103,9 +103,9 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
   if (chosen.length > 0) {
     await appendRuns(join(config.out, "runs.csv"), chosen, identity);
     if (config.check) {
-      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, config.tolerance);
-      process.stdout.write(checkTable(check, config.tolerance) + "\n");
-      if (!check.ok) failures.push(`fig-memory --check: ${check.regressions.map((r) => `${r.system} ${r.size} ${((r.change ?? 0) * 100).toFixed(1)} % worse`).join(", ")}`);
+      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, tolerances(config));
+      process.stdout.write(checkTable(check, tolerances(config)) + "\n");
+      if (!check.ok) failures.push(`fig-memory --check: worse than the baseline: ${check.regressions.map((r) => regressionText(r, tolerances(config))).join(", ")}`);
     }
     if (config.saveBaseline) {
       await mkdir(join(config.out, "baseline"), { recursive: true });
@@ -120,7 +120,7 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
     `Run ${folder.id}: profile --${config.profile}, cluster ${config.cluster}, seed ${config.seed}, ${config.repeat} repeat(s) (median shown), commit ${git.commit.slice(0, 12)}${git.dirty ? " (dirty)" : ""}.`,
     `Records per setting: ${valueSizes.map((s) => `${s.label} ${recordsFor(s)}`).join(", ")}.`,
   ];
-  const summary = memorySummary({ measurements: chosen, unavailable, header, check });
+  const summary = memorySummary({ measurements: chosen, unavailable, header, check, machine: machine() });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");
   return { ok: failures.length === 0, failures };
@@ -137,19 +137,23 @@ export const CONFIRMATIONS = 2;
  */
 async function confirmRegressions(context: ExperimentContext, progress: Progress, all: MemoryMeasurement[], recordsFor: (size: ValueSize) => number): Promise<void> {
   const { config } = context;
-  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile, config.tolerance);
+  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile, tolerances(config));
   progress.addSteps(first.regressions.length * CONFIRMATIONS, first.regressions.reduce((sum, row) => sum + CONFIRMATIONS * recordsFor(valueSizeById(row.size)), 0));
   for (const row of first.regressions) {
     const size = valueSizeById(row.size);
     for (let confirmation = 1; confirmation <= CONFIRMATIONS; confirmation++) {
       throwIfAborted(context.signal);
       const records = recordsFor(size);
-      progress.step(`${row.system} · ${size.label} · ${((row.change ?? 0) * 100).toFixed(1)} % worse than the baseline: confirming (${confirmation}/${CONFIRMATIONS})`, records);
+      progress.step(`${regressionText(row, tolerances(config))} worse than the baseline: confirming (${confirmation}/${CONFIRMATIONS})`, records);
       const measurement = await measureOne(context, progress, row.system as SystemName, size, records, config.repeat - 1 + confirmation);
       all.push(measurement);
       progress.log(`${row.system} ${size.label}: ${measurement.bytesPerValueByte.toFixed(3)} bytes of RSS per value byte (confirmation ${confirmation}/${CONFIRMATIONS})`);
     }
   }
+}
+
+function tolerances(config: ExperimentConfig): Tolerances {
+  return { stats: config.tolerance, rss: config.rssTolerance ?? config.tolerance };
 }
 
 /** Where --check reads and --save-baseline writes. */

@@ -35,3 +35,11 @@ test("the loads table shows the warm-up and the cold figure counted from idle, w
   assert.match(text, /\| plain \| 1k \| [^|]+ \| 100\.0 \| [^|]+ \| [^|]+ \| 2000 \| 8\.0 \| [^|]+ \| 110\.0 \| 1\.157 \|/);
   assert.match(text, /after a warm-up load of other keys/);
 });
+
+test("the summary names the run's machine, and warns when transparent huge pages are always on", () => {
+  const quiet = memorySummary({ measurements: [fixedMeasurement("plain", "1k", 1.1)], unavailable: [], header: [], machine: { cores: 2, kernel: "6.1.0", transparentHugePages: "madvise" } });
+  assert.match(quiet, /This run's machine: 2 cores, kernel 6\.1\.0, transparent huge pages madvise\./);
+  assert.doesNotMatch(quiet, /Warning/);
+  const always = memorySummary({ measurements: [fixedMeasurement("plain", "1k", 1.1)], unavailable: [], header: [], machine: { cores: 2, kernel: "6.1.0", transparentHugePages: "always" } });
+  assert.match(always, /\*\*Warning: transparent huge pages are `always` on this machine\.\*\* .* not comparable/);
+});

@@ -1,6 +1,7 @@
 /** summary.md of a fig-memory run: our numbers beside the paper's (each with its source) and the ratios that matter. */
 import { fixed, markdownTable, percent } from "../../report/markdown.ts";
-import type { CheckResult } from "./regression.ts";
+import type { Machine } from "../environment.ts";
+import { checkTableCells, type CheckResult } from "./regression.ts";
 import { savingsVsPbr, systemOrder } from "./figure-data.ts";
 import type { MemoryMeasurement } from "./measurement.ts";
 import { paperClaims, perByteReferences, sources } from "./paper.ts";
@@ -12,6 +13,8 @@ export interface SummaryInput {
   unavailable: { system: string; reason: string }[];
   header: string[];
   check?: CheckResult;
+  /** The harness's machine (on the local cluster, the servers' too). */
+  machine?: Pick<Machine, "cores" | "kernel" | "transparentHugePages">;
 }
 
 function find(measurements: MemoryMeasurement[], system: string, size: ValueSizeId): MemoryMeasurement | undefined {
@@ -27,6 +30,12 @@ export function memorySummary(input: SummaryInput): string {
   const systems = systemOrder.filter((s) => measurements.some((m) => m.system === s));
   const sizeHeaders = valueSizes.map((s) => s.label);
   const out: string[] = ["# fig-memory: memory after loading, per value byte", "", ...input.header, ""];
+  if (input.machine?.transparentHugePages === "always") {
+    out.push(
+      "**Warning: transparent huge pages are `always` on this machine.** RSS then grows by 2 MB pages wherever a large mapping is touched, and these figures are not comparable with the paper's or the baseline (`echo madvise > /sys/kernel/mm/transparent_hugepage/enabled` as root).",
+      "",
+    );
+  }
 
   out.push("## RSS growth per value byte (the contract: Σ RSS growth of every process / value bytes the client loaded)", "");
   const rows = systems.map((system) => perSizeRow(system === "memcached" ? "memcached (native, 15 processes)" : `${system} (ours)`, (size) => fixed(find(measurements, system, size)?.bytesPerValueByte, 3), [`this run`]));
@@ -133,15 +142,13 @@ export function memorySummary(input: SummaryInput): string {
   }
   if (input.check) {
     out.push("## --check against results/baseline/memory.csv", "");
-    out.push(
-      markdownTable(
-        ["system", "size", "baseline", "measured", "change", "verdict"],
-        input.check.rows.map((r) => [r.system, r.size, fixed(r.baseline, 4), fixed(r.measured, 4), r.change === undefined ? "–" : `${(r.change * 100).toFixed(1)} %`, r.verdict]),
-      ),
-      "",
-    );
+    const { header, rows } = checkTableCells(input.check);
+    out.push(markdownTable(header, rows), "");
   }
-  out.push("Paper numbers: the abstract and slides of Cocytus (FAST'16) and a secondary summary, as collected in DESIGN §11; per-byte references were measured on this machine (DESIGN §12). This machine has 2 cores and was shared with other work during the run.", "");
+  const where = input.machine
+    ? ` This run's machine: ${input.machine.cores} cores, kernel ${input.machine.kernel}, transparent huge pages ${input.machine.transparentHugePages}.`
+    : "";
+  out.push(`Paper numbers: the abstract and slides of Cocytus (FAST'16) and a secondary summary, as collected in DESIGN §11; per-byte references were measured on the development machine (2 cores, DESIGN §12).${where}`, "");
   return out.join("\n");
 }
 
