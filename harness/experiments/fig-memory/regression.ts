@@ -4,11 +4,11 @@
  *
  * --check compares two figures per system and size. The servers' own account (data area, parity,
  * metadata, replicas and keys from `stats`) is what our code lays out, with no runtime or allocator
- * part, and it repeats to within ~0.6 % between runs: it is checked at the tolerance (2 % by default). RSS growth, the
- * contract's figure, also carries the Node runtime's own memory and the allocator's, which move
- * with the machine: the same commit measured 9.5 % higher for cocytus Zipf on CI's machine than
- * here (a median of three there), so RSS has its own tolerance (--rss-tolerance, by default the
- * same).
+ * part; three runs of one commit agreed to within 0.16 %, so it is checked at the tolerance (2 % by
+ * default). RSS growth, the contract's figure, also carries the Node runtime's own memory and the
+ * allocator's, which move with the run and the machine: the same commit measured 9.5 % higher for
+ * cocytus Zipf on CI's machine than here (a median of three there), so RSS has its own tolerance
+ * (--rss-tolerance, by default the same).
  */
 import { stat } from "node:fs/promises";
 import { appendCsv, readCsvRecords, writeCsv, type CsvRow } from "../../report/csv.ts";
