@@ -171,7 +171,9 @@ export function regressionText(row: CheckRow, tolerances: Tolerances = defaultTo
 
 /** "+3.0 %", or "–" when the figure has no baseline. */
 function changeText(change: number | undefined): string {
-  return change === undefined ? "–" : `${change >= 0 ? "+" : ""}${(change * 100).toFixed(1)} %`;
+  if (change === undefined) return "–";
+  const rounded = Number((change * 100).toFixed(1));
+  return `${rounded > 0 ? "+" : ""}${rounded === 0 ? "0.0" : rounded.toFixed(1)} %`;
 }
 
 /** The --check table's header and rows, for the terminal and for summary.md. */
