@@ -103,9 +103,10 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
   if (chosen.length > 0) {
     await appendRuns(join(config.out, "runs.csv"), chosen, identity);
     if (config.check) {
-      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, tolerances(config));
-      process.stdout.write(checkTable(check, tolerances(config)) + "\n");
-      if (!check.ok) failures.push(`fig-memory --check: worse than the baseline: ${check.regressions.map((r) => regressionText(r, tolerances(config))).join(", ")}`);
+      const limits = tolerances(config);
+      check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, limits);
+      process.stdout.write(checkTable(check, limits) + "\n");
+      if (!check.ok) failures.push(`fig-memory --check: worse than the baseline: ${check.regressions.map((r) => regressionText(r, limits)).join(", ")}`);
     }
     if (config.saveBaseline) {
       await mkdir(join(config.out, "baseline"), { recursive: true });
@@ -137,14 +138,15 @@ export const CONFIRMATIONS = 2;
  */
 async function confirmRegressions(context: ExperimentContext, progress: Progress, all: MemoryMeasurement[], recordsFor: (size: ValueSize) => number): Promise<void> {
   const { config } = context;
-  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile, tolerances(config));
+  const limits = tolerances(config);
+  const first = compareWithBaseline(medians(all), await readBaseline(baselinePath(config.out)), config.profile, limits);
   progress.addSteps(first.regressions.length * CONFIRMATIONS, first.regressions.reduce((sum, row) => sum + CONFIRMATIONS * recordsFor(valueSizeById(row.size)), 0));
   for (const row of first.regressions) {
     const size = valueSizeById(row.size);
     for (let confirmation = 1; confirmation <= CONFIRMATIONS; confirmation++) {
       throwIfAborted(context.signal);
       const records = recordsFor(size);
-      progress.step(`${regressionText(row, tolerances(config))} worse than the baseline: confirming (${confirmation}/${CONFIRMATIONS})`, records);
+      progress.step(`${regressionText(row, limits)} worse than the baseline: confirming (${confirmation}/${CONFIRMATIONS})`, records);
       const measurement = await measureOne(context, progress, row.system as SystemName, size, records, config.repeat - 1 + confirmation);
       all.push(measurement);
       progress.log(`${row.system} ${size.label}: ${measurement.bytesPerValueByte.toFixed(3)} bytes of RSS per value byte (confirmation ${confirmation}/${CONFIRMATIONS})`);
