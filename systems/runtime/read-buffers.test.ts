@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { arrayBuffersAfterCollection } from "../../test/support/array-buffers.ts";
 import { ReadBufferCollector, youngGenerationCollection } from "./read-buffers.ts";
 
 test("the collector collects once per threshold of input bytes, not per read", () => {
@@ -24,13 +25,8 @@ test("a young-generation collection frees the memory of dead buffers", async () 
   })();
   const piledUp = process.memoryUsage().arrayBuffers;
   assert.ok(piledUp - before >= 50 * 64 * 1024, "the dead buffers are still counted before the collection");
-  collect();
   // V8 frees the backing stores of dead buffers on a concurrent sweeper thread, shortly after the
-  // collection itself: wait for it (bounded), but do not collect again.
-  let after = process.memoryUsage().arrayBuffers;
-  for (let waited = 0; after - before >= 16 * 64 * 1024 && waited < 2000; waited += 10) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    after = process.memoryUsage().arrayBuffers;
-  }
+  // collection itself: the helper waits for it (bounded), but does not collect again.
+  const after = await arrayBuffersAfterCollection(collect, before + 16 * 64 * 1024, 2000);
   assert.ok(after - before < 16 * 64 * 1024, `2 s after the collection ${after - before} bytes of buffers remain`);
 });

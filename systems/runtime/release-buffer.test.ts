@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { arrayBuffersAfterCollection } from "../../test/support/array-buffers.ts";
 import { youngGenerationCollection } from "./read-buffers.ts";
 import { releaseBuffer } from "./release-buffer.ts";
 
@@ -14,24 +15,13 @@ function oldTable(): Uint32Array {
   return table;
 }
 
-/** External ArrayBuffer bytes once V8's concurrent sweeper has freed what the collection found dead (waits at most maxWaitMs). */
-async function arrayBuffersAfterCollection(below: number, maxWaitMs: number): Promise<number> {
-  youngGenerationCollection()();
-  let bytes = process.memoryUsage().arrayBuffers;
-  for (let waited = 0; bytes >= below && waited < maxWaitMs; waited += 10) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    bytes = process.memoryUsage().arrayBuffers;
-  }
-  return bytes;
-}
-
 test("a released table's memory comes back at the next young-generation collection", async () => {
   const before = process.memoryUsage().arrayBuffers;
   let table: Uint32Array | undefined = oldTable();
   releaseBuffer(table.buffer as ArrayBuffer);
   assert.equal(table.length, 0, "the released buffer is detached");
   table = undefined;
-  const after = await arrayBuffersAfterCollection(before + 8 * MiB, 2000);
+  const after = await arrayBuffersAfterCollection(youngGenerationCollection(), before + 8 * MiB, 2000);
   assert.ok(after < before + 8 * MiB, `${((after - before) / MiB).toFixed(1)} MiB of buffers remain after the collection`);
 });
 
@@ -40,7 +30,7 @@ test("without release, a dead old table outlives a young-generation collection",
   let table: Uint32Array | undefined = oldTable();
   assert.equal(table[0], 7);
   table = undefined;
-  const after = await arrayBuffersAfterCollection(before + 8 * MiB, 300);
+  const after = await arrayBuffersAfterCollection(youngGenerationCollection(), before + 8 * MiB, 300);
   assert.ok(after >= before + 16 * MiB, "the control case: a young collection does not free an old buffer");
 });
 
