@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:net";
+import { SERVER_NODE_FLAGS } from "../../systems/server/node-flags.ts";
 import { parseProcStats } from "../cluster/proc-stats.ts";
 import { readServerStats } from "../experiments/server-stats.ts";
 
@@ -32,7 +33,7 @@ export async function freeLocalPort(host: string): Promise<number> {
 
 /** Our plain server through the entry of the contract, bundled (dist/server.mjs) as deployments run it. */
 export function plainServerArgv(bundlePath: string, host: string, port: number, memoryMb: number): string[] {
-  return [process.execPath, bundlePath, "--mode", "plain", "--host", host, "--port", String(port), "--memory", String(memoryMb)];
+  return [process.execPath, ...SERVER_NODE_FLAGS, bundlePath, "--mode", "plain", "--host", host, "--port", String(port), "--memory", String(memoryMb)];
 }
 
 /** Native memcached as one process with one worker thread, like one of ours. */

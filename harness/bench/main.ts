@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { valueSizeById, valueSizes } from "../experiments/fig-memory/value-sizes.ts";
 import { Cleanup } from "../experiments/cleanup.ts";
+import { environment } from "../experiments/environment.ts";
 import { RunFolder } from "../experiments/run-folder.ts";
 import { memoryBench } from "./memory-bench.ts";
 
@@ -65,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
       log: (line) => process.stderr.write(line + "\n"),
     });
     const folder = await RunFolder.create(options.out, "bench-memory");
-    await folder.writeJson("bench-memory.json", { seed: Number(options.seed), rows: result.rows });
+    // The commit, versions and machine, as every results folder has them (README "Reproducible").
+    await folder.writeJson("bench-memory.json", { seed: Number(options.seed), command: ["bench", ...argv], environment: await environment(), rows: result.rows });
     await folder.writeText("table.txt", result.table + "\n");
     process.stdout.write(`\n${result.table}\n\n`);
     process.stdout.write(result.misses.length === 0 ? "targets met: ours ≤ native memcached and ≤ target at every size\n" : `targets missed:\n${result.misses.map((m) => `  ${m}`).join("\n")}\n`);

@@ -1,9 +1,11 @@
 /**
  * `npm run bench -- memory`: one process of our plain server against native `memcached -t 1`,
  * each loaded (fresh) with the four value-size settings of fig-memory in the same run; prints
- * RSS growth per value byte for both and our metadata bytes per item (from stats).
+ * RSS growth per value byte for both and our metadata bytes per item (from stats). As in
+ * fig-memory, "before" is read after a warm-up load of other keys (start-up growth is not charged
+ * per value byte); the cold figure, counted from idle with the warm-up values, is printed beside it.
  */
-import { memoryPerProcessMb, valueSizes, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
+import { memoryPerProcessMb, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
 import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
@@ -28,16 +30,29 @@ export interface OneProcessMemory {
   size: string;
   records: number;
   valueBytes: number;
+  /** RSS after start-up, before the warm-up. */
+  rssIdle: number;
+  warmupRecords: number;
+  warmupValueBytes: number;
   rssBefore: number;
   rssAfter: number;
   bytesPerValueByte: number;
+  /** (rssAfter - rssIdle) / (value bytes + warm-up value bytes): start-up growth charged too. */
+  coldBytesPerValueByte: number;
   loadSeconds: number;
+  /** `stats` after the warm-up, and after the load. */
+  statsBefore: ServerStats;
   stats: ServerStats;
   /** Ours only: (metadata_bytes) / curr_items. */
   metadataBytesPerItem?: number;
 }
 
 const host = "127.0.0.1";
+
+/** RSS is read a second after the last request, as fig-memory does at --fast. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 1000));
+}
 
 async function measure(server: "plain" | "memcached", size: ValueSize, records: number, options: MemoryBenchOptions): Promise<OneProcessMemory> {
   const memoryMb = memoryPerProcessMb(records * Number(size.properties.fieldlength), 1);
@@ -46,8 +61,27 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
   const process = await startLocalServer(server, argv, host, port);
   const stop = options.cleanup.add(`${server} on ${host}:${port}`, () => process.stop());
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await settle();
+    const rssIdle = await process.rssBytes();
+    const warmup = warmupFor(size, records, 1);
+    let warmupValueBytes = 0;
+    if (warmup.records > 0) {
+      const warm = await loadRecords({
+        endpoints: [{ host, port }],
+        properties: warmup.properties,
+        records: warmup.records,
+        insertStart: records,
+        seed: options.seed + 1,
+        signal: options.cleanup.signal,
+        timeLimitSeconds: 120,
+      });
+      const shortfall = loadShortfall({ records: warmup.records }, warm);
+      if (shortfall) throw new Error(`${server} ${size.label}: warm-up load: ${shortfall}`);
+      warmupValueBytes = warm.report.valueBytes;
+      await settle();
+    }
     const rssBefore = await process.rssBytes();
+    const statsBefore = await readServerStats(host, port);
     const loaded = await loadRecords({
       endpoints: [{ host, port }],
       properties: size.properties,
@@ -58,7 +92,7 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
     });
     const shortfall = loadShortfall({ records }, loaded);
     if (shortfall) throw new Error(`${server} ${size.label}: ${shortfall}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await settle();
     const rssAfter = await process.rssBytes();
     const stats = await readServerStats(host, port);
     const items = numericStat(stats, "curr_items") ?? 0;
@@ -68,10 +102,15 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
       size: size.label,
       records,
       valueBytes: loaded.report.valueBytes,
+      rssIdle,
+      warmupRecords: warmup.records,
+      warmupValueBytes,
       rssBefore,
       rssAfter,
       bytesPerValueByte: (rssAfter - rssBefore) / loaded.report.valueBytes,
+      coldBytesPerValueByte: (rssAfter - rssIdle) / (loaded.report.valueBytes + warmupValueBytes),
       loadSeconds: loaded.report.seconds,
+      statsBefore,
       stats,
       metadataBytesPerItem: metadata !== undefined && items > 0 ? metadata / items : undefined,
     };
@@ -114,10 +153,12 @@ export async function memoryBench(options: MemoryBenchOptions): Promise<MemoryBe
       fixed(native?.bytesPerValueByte, 3),
       ours && native ? fixed(ours.bytesPerValueByte / native.bytesPerValueByte, 3) : "–",
       goal === undefined ? "–" : `≤ ${goal}`,
+      fixed(ours?.coldBytesPerValueByte, 3),
+      fixed(native?.coldBytesPerValueByte, 3),
       fixed(ours?.metadataBytesPerItem, 1),
-      ours ? fixed((numericStat(ours.stats, "data_area_bytes") ?? NaN) / ours.valueBytes, 3) : "–",
+      ours ? fixed(((numericStat(ours.stats, "data_area_bytes") ?? NaN) - (numericStat(ours.statsBefore, "data_area_bytes") ?? NaN)) / ours.valueBytes, 3) : "–",
     ];
   });
-  const table = textTable(["size", "plain (ours)", "memcached -t 1", "ours/native", "target", "metadata B/item (ours)", "data area / value bytes (ours)"], tableRows);
+  const table = textTable(["size", "plain (ours)", "memcached -t 1", "ours/native", "target", "cold: ours", "cold: native", "metadata B/item (ours)", "data area growth / value bytes (ours)"], tableRows);
   return { rows, table, misses };
 }

@@ -4,6 +4,7 @@ import { dirname, join, posix } from "node:path";
 import { execa } from "execa";
 import { projectRoot } from "../cluster/config.ts";
 import type { ClusterConfig, NodeConfig } from "../cluster/types.ts";
+import { SERVER_NODE_FLAGS } from "../../systems/server/node-flags.ts";
 import { groupMembers, type PlacedProcess, type Placement } from "./placement.ts";
 
 /** The bundled server that deployment uploads to every node (scripts/build-server.mjs). */
@@ -54,8 +55,6 @@ export function addonFiles(): { localPath: string; remotePath: string }[] {
 /** platform, arch and Node ABI of this machine: a node must match them to load the shipped addon. */
 export const addonAbi = `${process.platform} ${process.arch} ${process.versions.modules}`;
 
-/** Node's own flags for every server process, whatever the mode. */
-export const SERVER_NODE_FLAGS = "--max-semi-space-size=1";
 
 /**
  * The command line of one server process (systems/server/main.ts's contract): mode, host, client
@@ -64,9 +63,7 @@ export const SERVER_NODE_FLAGS = "--max-semi-space-size=1";
  */
 export function serverArgv(cluster: ClusterConfig, placement: Placement, process: PlacedProcess, node: NodeConfig, launcher: Launcher, memoryMb: number | undefined, extra: readonly string[] = []): string[] {
   const program = launcher === "bundle" ? [join(node.workDir, SERVER_BUNDLE_NAME)] : ["--import", tsxLoaderUrl, serverEntryPath];
-  // A small young generation: transient garbage of the request path would otherwise show up as
-  // RSS and be charged to the scheme (the cocytus bench measured 2.35 → 1.93 per value byte at 1 KB).
-  const argv = [cluster.nodeBinary, SERVER_NODE_FLAGS, ...program, "--mode", placement.mode, "--host", process.host, "--port", String(process.port)];
+  const argv = [cluster.nodeBinary, ...SERVER_NODE_FLAGS, ...program, "--mode", placement.mode, "--host", process.host, "--port", String(process.port)];
   if (memoryMb !== undefined) argv.push("--memory", String(memoryMb));
   if (placement.mode !== "plain") {
     const peers = groupMembers(placement.processes, process.group).map((member) => `${member.host}:${member.peerPort}`);

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { parseArgs, promisify } from "node:util";
 import { startNativeMemcached } from "../../test/support/memcached.ts";
 import type { RunningProcess } from "../../test/support/process.ts";
+import { SERVER_NODE_FLAGS } from "./node-flags.ts";
 import { startPlainProcess } from "./test-servers.ts";
 
 const run = promisify(execFile);
@@ -145,7 +146,7 @@ if (memaslapTool === null && memcslapTool === null) {
 
 const profileDir = values.profile ? await mkdtemp(join(tmpdir(), "plain-profile-")) : null;
 const native = await startNativeMemcached({ threads: 1, memoryMb: 1024 });
-const ours = await startPlainProcess(["--memory", "1024"], profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
+const ours = await startPlainProcess(["--memory", "1024"], [...SERVER_NODE_FLAGS, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])]);
 const stopAll = async () => {
   await Promise.all([native.stop(), ours.stop()]);
 };

@@ -6,8 +6,6 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
 import { loadCluster, processFiles, resolveLocalPath } from "../../cluster/index.ts";
-import { warmupFor } from "./experiment.ts";
-import { valueSizeById } from "./value-sizes.ts";
 
 function experiment(args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "harness/experiments/main.ts", ...args], { encoding: "utf8", timeout: 300_000 });
@@ -149,15 +147,3 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
-
-test("the warm-up gives each of the 15 value holders ~2000 requests or 4 MiB of values, Zipf with 1 KB values, none for tiny loads", () => {
-  assert.deepEqual(warmupFor(valueSizeById("1k"), 2000), { records: 0, properties: valueSizeById("1k").properties });
-  assert.equal(warmupFor(valueSizeById("1k"), 150_000).records, 30_000);
-  assert.equal(warmupFor(valueSizeById("1k"), 10_000).records, 5000, "never more than half the measured records");
-  assert.equal(warmupFor(valueSizeById("4k"), 40_000).records, 15_360);
-  assert.equal(warmupFor(valueSizeById("16k"), 10_000).records, 3840);
-  const zipf = warmupFor(valueSizeById("zipf"), 200_000);
-  assert.equal(zipf.records, 30_000);
-  assert.equal(zipf.properties.fieldlength, "1024");
-  assert.equal(zipf.properties.fieldlengthdistribution, "constant");
-});

@@ -16,7 +16,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { memoryPerProcessMb, valueSizeById, valueSizes, type ValueSize } from "./value-sizes.ts";
+import { memoryPerProcessMb, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -223,7 +223,7 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     // It takes ~2000 requests a process; at --fast scale it would otherwise outweigh the values.
     // The cold figure stays in the summary. Zipf warms up with 1 KB values, the rarest of its
     // sizes: the first slab page of each small size class stays part of what the setting measures.
-    const warmup = warmupFor(size, records);
+    const warmup = warmupFor(size, records, valueHolders);
     let warmupValueBytes = 0;
     if (warmup.records > 0) {
       progress.phase("warm-up");
@@ -290,24 +290,6 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     progress.phase("teardown");
     await tearDown();
   }
-}
-
-/** Warm-up requests per value-holding process: enough for the request path to be compiled. */
-const WARMUP_REQUESTS_PER_PROCESS = 2000;
-/** ... but at most this many value bytes per process (16 KB values: 256 requests). */
-const WARMUP_BYTES_PER_PROCESS = 4 * 2 ** 20;
-
-/**
- * The warm-up load before "RSS before loading": ~2000 requests (at most 4 MiB of values) per
- * value-holding process, never more than half the measured records, none for tiny test loads.
- * Zipf warms up with constant 1 KB values.
- */
-export function warmupFor(size: ValueSize, records: number): { records: number; properties: Record<string, string> } {
-  const properties = size.id === "zipf" ? valueSizeById("1k").properties : size.properties;
-  if (records < 5000) return { records: 0, properties };
-  const valueBytes = Number(properties.fieldlength);
-  const perProcess = Math.min(WARMUP_REQUESTS_PER_PROCESS, Math.floor(WARMUP_BYTES_PER_PROCESS / valueBytes));
-  return { records: Math.min(Math.floor(records / 2), perProcess * valueHolders), properties };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

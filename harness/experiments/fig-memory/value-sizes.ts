@@ -60,3 +60,21 @@ export function valueSizeById(id: string): ValueSize {
 export function memoryPerProcessMb(valueBytes: number, processes: number): number {
   return Math.max(1024, Math.ceil(((valueBytes / processes) * 2) / 2 ** 20) + 64);
 }
+
+/** Warm-up requests per value-holding process: enough for the request path to be compiled. */
+const WARMUP_REQUESTS_PER_PROCESS = 2000;
+/** ... but at most this many value bytes per process (16 KB values: 256 requests). */
+const WARMUP_BYTES_PER_PROCESS = 4 * 2 ** 20;
+
+/**
+ * The warm-up load before "RSS before loading": ~2000 requests (at most 4 MiB of values) for each
+ * of `processes` value-holding processes, never more than half the measured records, none for
+ * tiny test loads. Zipf warms up with constant 1 KB values.
+ */
+export function warmupFor(size: ValueSize, records: number, processes: number): { records: number; properties: Record<string, string> } {
+  const properties = size.id === "zipf" ? valueSizeById("1k").properties : size.properties;
+  if (records < 5000) return { records: 0, properties };
+  const valueBytes = Number(properties.fieldlength);
+  const perProcess = Math.min(WARMUP_REQUESTS_PER_PROCESS, Math.floor(WARMUP_BYTES_PER_PROCESS / valueBytes));
+  return { records: Math.min(Math.floor(records / 2), perProcess * processes), properties };
+}
