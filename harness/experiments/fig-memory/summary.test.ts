@@ -48,7 +48,7 @@ test("metadata per loaded item counts every copy's key, so a process whose keys 
   const m = fixedMeasurement("plain", "16k", 1.0);
   // One process: 252 → 941 items; its index footprint (slabs reserved whole) grew 12 376 B while its keys grew 15 776 B.
   m.load = { ...m.load, records: 689 };
-  m.stats = { data_area_bytes: 0, parity_bytes: 0, metadata_bytes: 70_702 - 74_102, metadata_replica_bytes: 0, key_bytes: 21_538 - 5762, curr_items: 689 };
+  m.stats = { bytes: 0, data_area_bytes: 0, parity_bytes: 0, metadata_bytes: 70_702 - 74_102, metadata_replica_bytes: 0, key_bytes: 21_538 - 5762, curr_items: 689 };
   const text = memorySummary({ measurements: [m], unavailable: [], header: [] });
   // (−3400 + 15 776) / 689 = 18.0
   assert.match(text, /Metadata bytes per loaded item, every copy's key included[^\n]*\n\n[^\n]*\n[^\n]*\n\| plain \| – \| – \| 18\.0 \| – \|/);
