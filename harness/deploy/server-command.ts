@@ -55,7 +55,6 @@ export function addonFiles(): { localPath: string; remotePath: string }[] {
 /** platform, arch and Node ABI of this machine: a node must match them to load the shipped addon. */
 export const addonAbi = `${process.platform} ${process.arch} ${process.versions.modules}`;
 
-
 /**
  * The command line of one server process (systems/server/main.ts's contract): mode, host, client
  * port, memory, and for pbr and cocytus its group, index, peer port and every member's peer address
