@@ -5,7 +5,7 @@
  * fig-memory, "before" is read after a warm-up load of other keys (start-up growth is not charged
  * per value byte); the cold figure, counted from idle with the warm-up values, is printed beside it.
  */
-import { memoryPerProcessMb, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
+import { memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
 import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
@@ -49,9 +49,9 @@ export interface OneProcessMemory {
 
 const host = "127.0.0.1";
 
-/** RSS is read a second after the last request, as fig-memory does at --fast. */
+/** RSS is read as long after the last request as fig-memory does at --fast. */
 function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 1000));
+  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS.fast));
 }
 
 async function measure(server: "plain" | "memcached", size: ValueSize, records: number, options: MemoryBenchOptions): Promise<OneProcessMemory> {

@@ -114,6 +114,7 @@ export function generalStats(sources: StatsSources): Buffer {
     rss: residentBytes(),
     heap_used: process.memoryUsage().heapUsed,
     gc_young_collections: readBufferCollector().collections,
+    gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
     ...sources.extra,
   };
   return statsReply(fields);

@@ -7,8 +7,8 @@
  * input bytes and asking V8 for a young-generation collection (about 60 µs here) every
  * `collectEveryBytes` bounds that backlog.
  */
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { exposedGc } from "./exposed-gc.ts";
+import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";
 
 /**
  * 256 KiB: at 100 MB/s of input that is 400 collections a second, ~2 % of a core. (1 MiB measured
@@ -26,12 +26,15 @@ export class ReadBufferCollector {
   constructor(
     private readonly collect: Collect,
     private readonly collectEveryBytes = COLLECT_EVERY_BYTES,
+    /** Told of every input byte too, to collect once the input stops. */
+    readonly idle?: IdleCollector,
   ) {
     if (!(collectEveryBytes > 0)) throw new Error(`read-buffer collector: collectEveryBytes must be positive, found ${collectEveryBytes}`);
   }
 
   /** Notes `bytes` read from a socket; collects when the threshold is crossed. */
   received(bytes: number): void {
+    this.idle?.input(bytes);
     this.pending += bytes;
     if (this.pending < this.collectEveryBytes) return;
     this.pending = 0;
@@ -40,24 +43,16 @@ export class ReadBufferCollector {
   }
 }
 
-/**
- * V8's own young-generation collection. `--expose-gc` given on the command line is used as is;
- * otherwise it is switched on here, which V8 allows for this flag after start-up.
- */
+/** V8's own young-generation collection. */
 export function youngGenerationCollection(): Collect {
-  let gc = (globalThis as { gc?: (options?: object) => void }).gc;
-  if (gc === undefined) {
-    setFlagsFromString("--expose-gc");
-    gc = runInNewContext("gc") as (options?: object) => void;
-  }
-  const collect = gc;
-  return () => collect({ type: "minor" });
+  const gc = exposedGc();
+  return () => gc({ type: "minor" });
 }
 
 let shared: ReadBufferCollector | undefined;
 
 /** The process's collector, shared by the client listener and the peer links. */
 export function readBufferCollector(): ReadBufferCollector {
-  shared ??= new ReadBufferCollector(youngGenerationCollection());
+  shared ??= new ReadBufferCollector(youngGenerationCollection(), COLLECT_EVERY_BYTES, new IdleCollector({ collect: memoryReducingCollection() }));
   return shared;
 }

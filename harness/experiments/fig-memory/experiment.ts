@@ -16,7 +16,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { memoryPerProcessMb, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
+import { memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -195,7 +195,7 @@ function memoryCsvRows(measurements: MemoryMeasurement[]) {
 /** One (system, size): deploy, idle RSS, load, RSS and stats again, teardown. */
 async function measureOne(context: ExperimentContext, progress: Progress, system: SystemName, size: ValueSize, records: number, repeat: number): Promise<MemoryMeasurement> {
   const { config, cleanup, folder, signal } = context;
-  const settleMs = config.profile === "paper" ? 3000 : 1000;
+  const settleMs = SETTLE_MS[config.profile];
   const upperBoundValueBytes = records * Number(size.properties.fieldlength);
   const rawName = `${system}-${size.id}${config.repeat > 1 || repeat > 0 ? `-r${repeat + 1}` : ""}`;
   progress.phase("deploying");

@@ -61,6 +61,13 @@ export function memoryPerProcessMb(valueBytes: number, processes: number): numbe
   return Math.max(1024, Math.ceil(((valueBytes / processes) * 2) / 2 ** 20) + 64);
 }
 
+/**
+ * How long RSS is left to settle after a load before it is read: our servers run a full collection
+ * once their input has been quiet for half a second (systems/runtime/idle-collection.ts), and V8
+ * gives the freed pages back shortly after.
+ */
+export const SETTLE_MS: Record<Profile, number> = { fast: 2000, paper: 3000 };
+
 /** Warm-up requests per value-holding process: enough for the request path to be compiled. */
 const WARMUP_REQUESTS_PER_PROCESS = 2000;
 /** ... but at most this many value bytes per process (16 KB values: 256 requests). */

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { exposedGc } from "./exposed-gc.ts";
+import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";
+
+const TICK_MS = 20;
+
+function collector(minInputBytes = 1000): IdleCollector {
+  return new IdleCollector({ collect: () => undefined, tickMs: TICK_MS, quietBytes: 100, quietTicks: 2, minInputBytes });
+}
+
+test("a burst of input followed by quiet is collected once", async () => {
+  const idle = collector();
+  idle.input(5000);
+  await sleep(6 * TICK_MS);
+  assert.equal(idle.collections, 1);
+  await sleep(4 * TICK_MS);
+  assert.equal(idle.collections, 1, "quiet without new input collects nothing more");
+  idle.stop();
+});
+
+test("input that keeps flowing is not collected until it stops", async () => {
+  const idle = collector();
+  const until = Date.now() + 10 * TICK_MS;
+  while (Date.now() < until) {
+    idle.input(200);
+    await sleep(2);
+  }
+  assert.equal(idle.collections, 0, "no collection while 200 bytes arrive every few milliseconds");
+  await sleep(6 * TICK_MS);
+  assert.equal(idle.collections, 1);
+  idle.stop();
+});
+
+test("a single quiet tick in the middle of the input does not count as stopped", async () => {
+  const idle = collector();
+  idle.input(5000);
+  for (let i = 0; i < 6; i++) {
+    await sleep(TICK_MS * 1.5);
+    idle.input(500);
+  }
+  assert.equal(idle.collections, 0);
+  idle.stop();
+});
+
+test("less input than the minimum since the last collection is left to V8", async () => {
+  const idle = collector(10_000);
+  idle.input(9000);
+  await sleep(6 * TICK_MS);
+  assert.equal(idle.collections, 0);
+  idle.input(2000);
+  await sleep(6 * TICK_MS);
+  assert.equal(idle.collections, 1);
+  idle.stop();
+});
+
+test("the idle collector refuses settings that are not positive", () => {
+  assert.throws(() => new IdleCollector({ collect: () => undefined, quietTicks: 0 }), /quietTicks must be positive, found 0/);
+});
+
+/**
+ * Heap bytes that objects promoted to the old generation took, and that remained after `collect`
+ * (waiting up to `waitMs` for them to go).
+ */
+async function promotedGarbageAfter(collect: () => void, waitMs: number): Promise<{ promoted: number; remaining: number }> {
+  const gc = exposedGc();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const holder: { items?: object[] } = {};
+  fill(holder);
+  // Two young-generation collections while they are live move them to the old generation, where
+  // only a full collection frees them.
+  gc({ type: "minor" });
+  gc({ type: "minor" });
+  const promoted = process.memoryUsage().heapUsed - before;
+  holder.items = undefined;
+  collect();
+  const deadline = Date.now() + waitMs;
+  while (Date.now() < deadline && process.memoryUsage().heapUsed - before > promoted / 10) await sleep(20);
+  return { promoted, remaining: process.memoryUsage().heapUsed - before };
+}
+
+// Out of line, so that no frame of the test keeps a reference to the array.
+function fill(holder: { items?: object[] }): void {
+  holder.items = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `item ${i}` }));
+}
+
+test("a memory-reducing collection frees garbage the old generation holds", async () => {
+  const { promoted, remaining } = await promotedGarbageAfter(memoryReducingCollection(), 2000);
+  assert.ok(promoted > 8 * 2 ** 20, `the objects take ${promoted} bytes of heap`);
+  assert.ok(remaining < promoted / 10, `${remaining} of ${promoted} bytes of heap remain 2 s after the collection`);
+});
+
+test("without it, the same garbage stays (the control)", async () => {
+  const { promoted, remaining } = await promotedGarbageAfter(() => undefined, 300);
+  assert.ok(remaining > promoted / 2, `only ${remaining} of ${promoted} bytes of heap remain`);
+});

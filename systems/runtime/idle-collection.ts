@@ -1,0 +1,87 @@
+/**
+ * A memory-reducing collection when a server goes quiet after taking input.
+ *
+ * Between V8's own full collections, the old generation holds the garbage of every request that
+ * outlived a young-generation collection (values waiting for acknowledgements, their read
+ * buffers, messages to peers). How much of it is there when a load stops is chance: in a 25-process
+ * cocytus cluster after 300 MB of 1 KB values, 0 to 38 MB over the data processes from one run to
+ * the next, all of it RSS charged to the scheme. Once the input stops (half a second with less than
+ * 4 KiB of it), one collection that gives freed pages back to the system ("last-resort": V8
+ * collects until nothing more is freed, and compacts) leaves RSS to what is live: in that cluster
+ * 2.04-2.28 per value byte became 1.99-2.03. Under steady load nothing changes.
+ */
+import { exposedGc } from "./exposed-gc.ts";
+
+export interface IdleCollectionOptions {
+  collect: () => void;
+  /** How often the input is looked at (default 250 ms). */
+  tickMs?: number;
+  /** A tick with less input than this is quiet (default 4 KiB: a peer link's heartbeats are tens of bytes). */
+  quietBytes?: number;
+  /** Quiet ticks in a row that make the input stopped (default 2: a client stalls now and then). */
+  quietTicks?: number;
+  /** Input since the last collection that makes another worth its pause (default 256 KiB). */
+  minInputBytes?: number;
+}
+
+export class IdleCollector {
+  collections = 0;
+  private readonly collect: () => void;
+  private readonly tickMs: number;
+  private readonly quietBytes: number;
+  private readonly quietTicks: number;
+  private readonly minInputBytes: number;
+  private sinceCollection = 0;
+  private thisTick = 0;
+  private quietInARow = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: IdleCollectionOptions) {
+    const { collect, tickMs = 250, quietBytes = 4096, quietTicks = 2, minInputBytes = 256 * 1024 } = options;
+    for (const [name, value] of Object.entries({ tickMs, quietBytes, quietTicks, minInputBytes })) {
+      if (!(value > 0)) throw new Error(`idle collection: ${name} must be positive, found ${value}`);
+    }
+    this.collect = collect;
+    this.tickMs = tickMs;
+    this.quietBytes = quietBytes;
+    this.quietTicks = quietTicks;
+    this.minInputBytes = minInputBytes;
+  }
+
+  /** Notes `bytes` of input; once enough has come in, watches for the tick it stops. */
+  input(bytes: number): void {
+    this.sinceCollection += bytes;
+    this.thisTick += bytes;
+    if (this.timer !== undefined || this.sinceCollection < this.minInputBytes) return;
+    this.thisTick = 0;
+    this.quietInARow = 0;
+    // unref: a watch never keeps a process alive.
+    this.timer = setInterval(() => this.tick(), this.tickMs).unref();
+  }
+
+  /** Stops watching (the collector is not used again). */
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    this.quietInARow = this.thisTick < this.quietBytes ? this.quietInARow + 1 : 0;
+    this.thisTick = 0;
+    if (this.quietInARow < this.quietTicks) return;
+    this.stop();
+    this.sinceCollection = 0;
+    this.collections++;
+    this.collect();
+  }
+}
+
+/**
+ * V8's memory-reducing full collection (what it runs itself when memory is low), run as a task of
+ * its own shortly after the call. Asked for synchronously with options, V8 (Node 20) treats the
+ * caller's stack conservatively: in a test it kept a dead 17 MB array alive.
+ */
+export function memoryReducingCollection(): () => void {
+  const gc = exposedGc();
+  return () => gc({ type: "major", execution: "async", flavor: "last-resort" });
+}
