@@ -22,15 +22,8 @@ after(async () => {
   await Promise.all([native?.stop(), group?.stop()]);
 });
 
-/**
- * Cases a replicated mode cannot match today: memcached drops replies it has not sent yet when a
- * multi-get names a too-long key, but here the write replies before it were already sent when they
- * became stable (the engine cannot discard a reply that is still pending). Reported to the protocol.
- */
-const KNOWN_DIFFERENCES = new Map([["a too-long key in a multi-get drops the unsent replies before it", "write replies are sent when stable, before the get that would drop them"]]);
-
 for (const c of CONFORMANCE_CASES) {
-  test(`a cocytus data process answers as memcached does: ${c.name}`, { skip, todo: KNOWN_DIFFERENCES.get(c.name) }, async () => {
+  test(`a cocytus data process answers as memcached does: ${c.name}`, { skip }, async () => {
     const dataProcess = group.members[0];
     const [expected, actual] = await Promise.all([rawExchange(native.host, native.port, c.steps), rawExchange(dataProcess.host, dataProcess.port, c.steps)]);
     assert.equal(normalizeReplies(actual.received), normalizeReplies(expected.received));

@@ -23,15 +23,8 @@ after(async () => {
   await Promise.all([native?.stop(), group?.stop()]);
 });
 
-/**
- * A case a replicated mode cannot match today (cocytus has the same): memcached drops replies it
- * has not sent yet when a multi-get names a too-long key, but a write's reply here is a pending
- * slot that the engine sends once the backups acknowledged, and cannot discard.
- */
-const KNOWN_DIFFERENCES = new Map([["a too-long key in a multi-get drops the unsent replies before it", "write replies are sent once acknowledged, before the get that would drop them"]]);
-
 for (const c of CONFORMANCE_CASES) {
-  test(`a pbr primary answers as memcached does: ${c.name}`, { skip, todo: KNOWN_DIFFERENCES.get(c.name) }, async () => {
+  test(`a pbr primary answers as memcached does: ${c.name}`, { skip }, async () => {
     const primary = group.members[0];
     const [expected, actual] = await Promise.all([rawExchange(native.host, native.port, c.steps), rawExchange(primary.host, primary.port, c.steps)]);
     assert.equal(normalizeReplies(actual.received), normalizeReplies(expected.received));

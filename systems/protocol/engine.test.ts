@@ -127,7 +127,7 @@ test("an extension command answers, unknown commands still get ERROR, memcached'
   assert.match(out.text(), /^VIEW epoch=7 args=3\r\nLATER\r\nERROR\r\nVERSION \d/);
 });
 
-test("a read gate can answer a read itself or delay it until the key is ready", async () => {
+test("a read gate can answer a read itself or delay it until the key is ready, and the replies before it wait with it", async () => {
   const backend = new HeldBackend();
   backend.store.set(Buffer.from("mine"), Buffer.from("m"), 0, 0);
   let repaired: () => void = () => {};
@@ -138,7 +138,9 @@ test("a read gate can answer a read itself or delay it until the key is ready", 
   };
   const { out, session: s } = session(backend);
   s.receive(Buffer.from("get mine theirs\r\nget repairing mine\r\nversion\r\n"));
-  assert.equal(out.text(), "SERVER_ERROR not the owner of this key\r\n");
+  // memcached sends the replies to one read once it has run all of it (and drops the unsent ones
+  // on a too-long key in a multi-get), so nothing leaves while a line of it waits.
+  assert.equal(out.text(), "");
   backend.beforeRead = () => undefined;
   repaired();
   await tick();

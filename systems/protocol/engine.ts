@@ -246,8 +246,10 @@ export class ProtocolSession implements ParserHandler {
       this.close();
       return;
     }
-    // memcached flushes when it runs out of input at a line boundary, not while reading a value.
-    if (!this.parser.midValue) this.replies.commit();
+    // memcached flushes when it runs out of input at a line boundary, not while reading a value,
+    // nor while a line of this input waits for earlier replies: memcached would not have sent
+    // them before that line ran (a too-long key in a multi-get drops them).
+    if (!this.parser.midValue && this.deferredLine === null) this.replies.commit();
     this.replies.flush();
   }
 

@@ -64,6 +64,23 @@ test("uncommitted replies can be discarded (memcached's unflushed replies), comm
   assert.equal(sink.writes.join(""), "kept\r\nafter\r\n");
 });
 
+test("an uncommitted reply that settled is discarded with the rest; one still pending keeps them all", async () => {
+  const sink = new Sink();
+  const queue = new ReplyQueue(sink);
+  let release: (b: Buffer) => void = () => {};
+  queue.writeLater(new Promise<Buffer>((r) => (release = r)), () => bytes("FAILED\r\n"));
+  queue.write(bytes("NOT_FOUND\r\n"));
+  assert.equal(queue.discardUncommitted(), false, "a pending reply cannot be taken back");
+  release(bytes("STORED\r\n"));
+  await tick();
+  assert.deepEqual(sink.writes, [], "settled but not committed: not sent");
+  assert.equal(queue.discardUncommitted(), true);
+  queue.write(bytes("CLIENT_ERROR bad command line format\r\n"));
+  queue.commit();
+  queue.flush();
+  assert.equal(sink.writes.join(""), "CLIENT_ERROR bad command line format\r\n");
+});
+
 test("queues of several connections interleaving in the shared slab keep their own bytes", () => {
   const a = new Sink();
   const b = new Sink();

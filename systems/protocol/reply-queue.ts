@@ -117,12 +117,13 @@ export class ReplyQueue {
   }
 
   /**
-   * Drops the replies written since the last commit (memcached's conn_release_items). Returns false,
-   * dropping nothing, when a pending slot is among them.
+   * Drops the replies written since the last commit (memcached's conn_release_items), settled
+   * slots included. Returns false, dropping nothing, when a slot still pending is among them.
    */
   discardUncommitted(): boolean {
     for (let i = this.committedCount; i < this.entries.length; i++) {
-      if (!Buffer.isBuffer(this.entries[i])) return false;
+      const entry = this.entries[i];
+      if (!Buffer.isBuffer(entry) && entry.reply === null) return false;
     }
     this.entries.length = this.committedCount;
     if (slab === this.openBuf && position === this.openEnd) position = this.openCommitted;
