@@ -113,6 +113,7 @@ export function generalStats(sources: StatsSources): Buffer {
     metadata_replica_bytes: 0,
     rss: residentBytes(),
     heap_used: process.memoryUsage().heapUsed,
+    heap_total: process.memoryUsage().heapTotal,
     gc_young_collections: readBufferCollector().collections,
     gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
     ...sources.extra,
