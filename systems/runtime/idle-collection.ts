@@ -6,9 +6,10 @@
  * buffers, messages to peers). How much of it is there when a load stops is chance: in a 25-process
  * cocytus cluster after 300 MB of 1 KB values, 0 to 38 MB over the data processes from one run to
  * the next, all of it RSS charged to the scheme. Once the input stops (half a second with less than
- * 4 KiB of it), one collection that gives freed pages back to the system ("last-resort": V8
- * collects until nothing more is freed, and compacts) leaves RSS to what is live: in that cluster
- * 2.04-2.28 per value byte became 1.99-2.03. Under steady load nothing changes.
+ * 4 KiB of it), one memory-reducing collection ("last-resort": V8 collects until nothing more is
+ * freed) leaves the heap to what is live: in that cluster 2.04-2.28 per value byte became
+ * 1.99-2.03. What it does not give back: old-generation pages left part-used (~2.5 MB a data
+ * process after a Zipf load) and malloc's heap. Under steady load nothing changes.
  */
 import { exposedGc } from "./exposed-gc.ts";
 
