@@ -1,17 +1,22 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { parseProcStats } from "../cluster/proc-stats.ts";
 import { hasNativeMemcached } from "../../test/support/memcached.ts";
 import { bringUp } from "./systems-under-test.ts";
 
 const options = { cluster: "local", memoryMb: 64, statePath: "/nonexistent/unused-by-memcached.json", signal: new AbortController().signal };
 
+/** Whether the process runs: a zombie waiting for its parent to reap it has stopped (as the harness counts it). */
 const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  const read = (file: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, "latin1");
+    } catch {
+      return "";
+    }
+  };
+  return parseProcStats(pid, read("stat"), read("status")).alive;
 };
 
 test("native memcached comes up as 15 processes placed like plain mode, answers stats, and teardown leaves none running", { skip: !hasNativeMemcached() && "native memcached is not installed" }, async () => {

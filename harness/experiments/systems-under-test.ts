@@ -153,16 +153,22 @@ async function waitForStats(host: string, port: number, timeoutMs: number, signa
   }
 }
 
-/** SIGTERM, then SIGKILL if the process is still there after 3 s. */
+/** SIGTERM, then SIGKILL if the process is still there after 3 s; returns once it is gone (or 2 s after the SIGKILL). */
 async function stopProcess(executor: Executor, pid: number): Promise<void> {
   await executor.signal(pid, "SIGTERM").catch(() => undefined);
-  const deadline = Date.now() + 3000;
+  if (await goneWithin(executor, pid, 3000)) return;
+  await executor.signal(pid, "SIGKILL").catch(() => undefined);
+  await goneWithin(executor, pid, 2000);
+}
+
+async function goneWithin(executor: Executor, pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const [stats] = await executor.readProc([pid]);
-    if (!stats?.alive) return;
+    if (!stats?.alive) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  await executor.signal(pid, "SIGKILL").catch(() => undefined);
+  return false;
 }
 
 /**
