@@ -67,6 +67,9 @@ test("a started server listens on the node's address, writes its pidfile and log
   started.push(proc.pid);
   assert.equal(await readFile(proc.pidPath, "utf8"), `${proc.pid}\n`);
   await waitForPort(host, port, 10_000);
+  // The port accepts connections a moment before the listen callback has written its log line.
+  const logDeadline = Date.now() + 5000;
+  while (!/listening/.test(await executor.logs(proc.logPath)) && Date.now() < logDeadline) await new Promise((r) => setTimeout(r, 20));
   assert.match(await executor.logs(proc.logPath), /listening 20971520/);
 
   const [stats] = await executor.readProc([proc.pid]);
