@@ -9,7 +9,7 @@ import { connect } from "node:net";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { knownHostsName } from "./known-hosts.ts";
-import { parseProcStats } from "./proc-stats.ts";
+import { isRunning } from "./proc-stats.ts";
 import type { ClusterConfig, NetnsSettings, NodeConfig } from "./types.ts";
 
 export const sshdPath = "/usr/sbin/sshd";
@@ -72,18 +72,9 @@ async function namespaces(): Promise<Set<string>> {
 async function readPid(path: string): Promise<number | undefined> {
   try {
     const pid = Number((await readFile(path, "utf8")).trim());
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+    return Number.isInteger(pid) && pid > 0 && isRunning(pid) ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-/** Running (a zombie is not: it waits only for a parent, maybe an init that never reaps). */
-function isAlive(pid: number): boolean {
-  try {
-    return parseProcStats(pid, readFileSync(`/proc/${pid}/stat`, "utf8"), "").alive;
-  } catch {
-    return false;
   }
 }
 
@@ -304,5 +295,5 @@ async function waitForSshd(node: NodeConfig, timeoutMs: number, signal?: AbortSi
 
 async function waitForExit(pids: number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (pids.some(isAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while (pids.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { ProcStats } from "./types.ts";
 
 /** Clock ticks per second of /proc/PID/stat times (USER_HZ, 100 on every Linux architecture we run on). */
@@ -22,4 +23,13 @@ export function parseProcStats(pid: number, statText: string, statusText: string
     rssBytes: rssMatch ? Number(rssMatch[1]) * 1024 : 0,
     cpuSeconds: (utime + stime) / clockTicksPerSecond,
   };
+}
+
+/** Whether a process of this machine is running (a zombie is not: it waits only for a parent, maybe an init that never reaps). */
+export function isRunning(pid: number): boolean {
+  try {
+    return parseProcStats(pid, readFileSync(`/proc/${pid}/stat`, "utf8"), "").alive;
+  } catch {
+    return false;
+  }
 }

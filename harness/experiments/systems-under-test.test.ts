@@ -1,23 +1,10 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { test } from "node:test";
-import { parseProcStats } from "../cluster/proc-stats.ts";
+import { isRunning } from "../cluster/proc-stats.ts";
 import { hasNativeMemcached } from "../../test/support/memcached.ts";
 import { bringUp } from "./systems-under-test.ts";
 
 const options = { cluster: "local", memoryMb: 64, statePath: "/nonexistent/unused-by-memcached.json", signal: new AbortController().signal };
-
-/** Whether the process runs: a zombie waiting for its parent to reap it has stopped (as the harness counts it). */
-const alive = (pid: number) => {
-  const read = (file: string) => {
-    try {
-      return readFileSync(`/proc/${pid}/${file}`, "latin1");
-    } catch {
-      return "";
-    }
-  };
-  return parseProcStats(pid, read("stat"), read("status")).alive;
-};
 
 test("native memcached comes up as 15 processes placed like plain mode, answers stats, and teardown leaves none running", { skip: !hasNativeMemcached() && "native memcached is not installed" }, async () => {
   const sut = await bringUp("memcached", options);
@@ -46,7 +33,7 @@ test("native memcached comes up as 15 processes placed like plain mode, answers 
   } finally {
     await sut.teardown();
   }
-  for (const p of sut.processes) assert.equal(alive(p.pid), false, `${p.id} (pid ${p.pid}) must be gone after teardown`);
+  for (const p of sut.processes) assert.equal(isRunning(p.pid), false, `${p.id} (pid ${p.pid}) must be gone after teardown (a zombie has stopped, as the harness counts it)`);
 });
 
 test("a cluster name that clusters.yaml does not have is refused with the names it has", async () => {

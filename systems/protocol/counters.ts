@@ -61,6 +61,7 @@ export interface StatsSources {
 export function generalStats(sources: StatsSources): Buffer {
   const { counters: c, store } = sources;
   const cpu = process.cpuUsage();
+  const heap = process.memoryUsage();
   const fields: Record<string, number | string> = {
     pid: process.pid,
     uptime: Math.max(0, sources.now - sources.startedAt),
@@ -112,8 +113,8 @@ export function generalStats(sources: StatsSources): Buffer {
     parity_bytes: 0,
     metadata_replica_bytes: 0,
     rss: residentBytes(),
-    heap_used: process.memoryUsage().heapUsed,
-    heap_total: process.memoryUsage().heapTotal,
+    heap_used: heap.heapUsed,
+    heap_total: heap.heapTotal,
     gc_young_collections: readBufferCollector().collections,
     gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
     ...sources.extra,

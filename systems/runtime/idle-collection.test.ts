@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { memoryAfterCollection } from "../../test/support/memory-after-collection.ts";
 import { exposedGc } from "./exposed-gc.ts";
 import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";
 
@@ -75,10 +76,8 @@ async function promotedGarbageAfter(collect: () => void, waitMs: number): Promis
   gc({ type: "minor" });
   const promoted = process.memoryUsage().heapUsed - before;
   holder.items = undefined;
-  collect();
-  const deadline = Date.now() + waitMs;
-  while (Date.now() < deadline && process.memoryUsage().heapUsed - before > promoted / 10) await sleep(20);
-  return { promoted, remaining: process.memoryUsage().heapUsed - before };
+  const after = await memoryAfterCollection(() => process.memoryUsage().heapUsed, collect, before + promoted / 10, waitMs);
+  return { promoted, remaining: after - before };
 }
 
 // Out of line, so that no frame of the test keeps a reference to the array.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { arrayBuffersAfterCollection } from "../../test/support/array-buffers.ts";
+import { arrayBuffersAfterCollection } from "../../test/support/memory-after-collection.ts";
 import { ReadBufferCollector, youngGenerationCollection } from "./read-buffers.ts";
 
 test("the collector collects once per threshold of input bytes, not per read", () => {

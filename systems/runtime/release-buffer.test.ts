@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { test } from "node:test";
-import { arrayBuffersAfterCollection } from "../../test/support/array-buffers.ts";
+import { arrayBuffersAfterCollection } from "../../test/support/memory-after-collection.ts";
 import { youngGenerationCollection } from "./read-buffers.ts";
 import { releaseBuffer } from "./release-buffer.ts";
 
