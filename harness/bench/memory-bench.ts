@@ -5,7 +5,7 @@
  * fig-memory, "before" is read after a warm-up load of other keys (start-up growth is not charged
  * per value byte); the cold figure, counted from idle with the warm-up values, is printed beside it.
  */
-import { memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
+import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
 import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
@@ -66,18 +66,7 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
     const warmup = warmupFor(size, records, 1);
     let warmupValueBytes = 0;
     if (warmup.records > 0) {
-      const warm = await loadRecords({
-        endpoints: [{ host, port }],
-        properties: warmup.properties,
-        records: warmup.records,
-        insertStart: records,
-        seed: options.seed + 1,
-        signal: options.cleanup.signal,
-        timeLimitSeconds: 120,
-      });
-      const shortfall = loadShortfall({ records: warmup.records }, warm);
-      if (shortfall) throw new Error(`${server} ${size.label}: warm-up load: ${shortfall}`);
-      warmupValueBytes = warm.report.valueBytes;
+      warmupValueBytes = await loadWarmup(warmup, { endpoints: [{ host, port }] }, records, options.seed, options.cleanup.signal, `${server} ${size.label}`);
       await settle();
     }
     const rssBefore = await process.rssBytes();

@@ -8,7 +8,7 @@ import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { gitState, machine, nativeMemcachedVersion } from "../environment.ts";
-import { checkedLoad, loadRecords, loadShortfall } from "../loader.ts";
+import { checkedLoad } from "../loader.ts";
 import { formatDuration, Progress } from "../progress.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
 import type { ExperimentConfig, ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
@@ -16,7 +16,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
+import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -227,19 +227,7 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     let warmupValueBytes = 0;
     if (warmup.records > 0) {
       progress.phase("warm-up");
-      const warm = await loadRecords({
-        processTable: sut.processes,
-        routing: sut.routing,
-        properties: warmup.properties,
-        records: warmup.records,
-        insertStart: records,
-        seed: config.seed + 1,
-        signal,
-        timeLimitSeconds: 120,
-      });
-      const shortfall = loadShortfall({ records: warmup.records }, warm);
-      if (shortfall) throw new Error(`warm-up load: ${shortfall}`);
-      warmupValueBytes = warm.report.valueBytes;
+      warmupValueBytes = await loadWarmup(warmup, { processTable: sut.processes, routing: sut.routing }, records, config.seed, signal);
       await sleep(settleMs, signal);
     }
     const rssBefore = await sut.readRss();

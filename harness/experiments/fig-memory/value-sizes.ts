@@ -2,6 +2,7 @@
  * The paper's four value-size settings (DESIGN section 11) as YCSB core-workload properties,
  * and how many records each profile loads.
  */
+import { loadRecords, loadShortfall, type LoadRequest } from "../loader.ts";
 import type { Profile } from "../types.ts";
 
 export type ValueSizeId = "1k" | "4k" | "16k" | "zipf";
@@ -84,4 +85,23 @@ export function warmupFor(size: ValueSize, records: number, processes: number): 
   const valueBytes = Number(properties.fieldlength);
   const perProcess = Math.min(WARMUP_REQUESTS_PER_PROCESS, Math.floor(WARMUP_BYTES_PER_PROCESS / valueBytes));
   return { records: Math.min(Math.floor(records / 2), perProcess * processes), properties };
+}
+
+/**
+ * Loads a warm-up (from warmupFor) into a system: record numbers after the `measuredRecords`
+ * the measured load uses, the run's seed + 1, bounded to 2 minutes. Its value bytes; throws when
+ * the load fell short (the message starts with `what`, when given).
+ */
+export async function loadWarmup(
+  warmup: { records: number; properties: Record<string, string> },
+  target: Pick<LoadRequest, "processTable" | "endpoints" | "routing">,
+  measuredRecords: number,
+  seed: number,
+  signal: AbortSignal,
+  what?: string,
+): Promise<number> {
+  const warm = await loadRecords({ ...target, properties: warmup.properties, records: warmup.records, insertStart: measuredRecords, seed: seed + 1, signal, timeLimitSeconds: 120 });
+  const shortfall = loadShortfall({ records: warmup.records }, warm);
+  if (shortfall) throw new Error(`${what ? `${what}: ` : ""}warm-up load: ${shortfall}`);
+  return warm.report.valueBytes;
 }
