@@ -4,9 +4,15 @@ import { ItemRecords, MAX_KEY_BYTES, MAX_ARENA_BYTES } from "./item-records.ts";
 
 /**
  * The index: key → item record, an open-addressing hash table with linear probing and
- * backward-shift deletion (no tombstones), doubled when it would pass maxLoad. A slot is two
- * u32 in one array: the record's ref + 1 (0 = empty) and the key's hash (so probes compare
- * hashes before keys, and growth never re-reads keys).
+ * backward-shift deletion (no tombstones). A slot is 5 bytes in two arrays: a one-byte tag
+ * from the key's hash (0 = empty), so a probe that misses reads one byte and rarely a
+ * record, and the record's ref (u32). A key's home slot is its hash scaled to the table size
+ * (hash × slots / 2^32), so the table can have any size: it grows by half, not by doubling,
+ * when it would pass maxLoad, and stays between ~57 % and 85 % full. That is ~6–9 bytes
+ * per item; a doubled table of 8-byte slots cost 10–20 (DESIGN section 4: memory is the
+ * product, and the table is a third of the metadata per item at Zipf sizes).
+ * Growing and deleting need a moved entry's home: its hash is read again from the key in
+ * its record (ItemRecords.keyHash), which is why the slot need not keep it.
  *
  * It knows nothing of a data area: a cocytus parity process uses one as the metadata replica
  * of a data process (key → value offset, length, flags, exptime, cas).
@@ -15,24 +21,34 @@ import { ItemRecords, MAX_KEY_BYTES, MAX_ARENA_BYTES } from "./item-records.ts";
 
 /** Routing hashes keys with seed 0; a different seed keeps the table's slots independent of routing. */
 export const INDEX_HASH_SEED = 0x5bd1e995;
-export const DEFAULT_MAX_LOAD = 0.8;
+export const DEFAULT_MAX_LOAD = 0.85;
+/** How much the table grows when it would pass maxLoad. */
+export const GROWTH_FACTOR = 1.5;
 const MIN_SLOTS = 16;
+const TWO_TO_32 = 4294967296;
 
 export interface ItemIndexOptions {
   /** Items expected, to size the table up front. */
   expectedItems?: number;
   /** Bytes the record arena may grow to (virtual until used; default 4 GiB). */
   recordArenaBytes?: number;
-  /** Load factor that triggers doubling (default 0.8). */
+  /** Load factor that triggers growth (default 0.85). */
   maxLoad?: number;
 }
+
+/** The slot's tag byte for a hash: never 0, which marks an empty slot. */
+const tagOf = (hash: number) => hash & 0xff || 1;
+/** Linear probing wraps around the end of the table. */
+const nextSlot = (slot: number, slots: number) => (slot + 1 === slots ? 0 : slot + 1);
+/** How many steps a probe from `from` takes to reach `to`. */
+const probeDistance = (from: number, to: number, slots: number) => (to >= from ? to - from : to + slots - from);
 
 export class ItemIndex {
   readonly records: ItemRecords;
   readonly maxLoad: number;
   private readonly initialSlots: number;
-  private table: Uint32Array;
-  private mask: number;
+  private tags: Uint8Array;
+  private refs: Uint32Array;
   private itemCount = 0;
   private keyByteCount = 0;
 
@@ -44,11 +60,9 @@ export class ItemIndex {
     }
     this.maxLoad = maxLoad;
     this.records = new ItemRecords({ capacityBytes: Math.min(recordArenaBytes, MAX_ARENA_BYTES) });
-    let slots = MIN_SLOTS;
-    while (slots * maxLoad < expectedItems) slots *= 2;
-    this.initialSlots = slots;
-    this.table = new Uint32Array(2 * slots);
-    this.mask = slots - 1;
+    this.initialSlots = Math.max(MIN_SLOTS, Math.ceil(expectedItems / maxLoad));
+    this.tags = new Uint8Array(this.initialSlots);
+    this.refs = new Uint32Array(this.initialSlots);
   }
 
   /** The index's hash of key[start, end). */
@@ -63,12 +77,13 @@ export class ItemIndex {
 
   /** find, with the key's hash already computed by hash(). */
   findHashed(hash: number, key: Uint8Array, start = 0, end = key.length): number {
-    const table = this.table;
-    const mask = this.mask;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const entry = table[2 * slot];
-      if (entry === 0) return -1;
-      if (table[2 * slot + 1] === hash && this.records.keyEquals(entry - 1, key, start, end)) return entry - 1;
+    const tags = this.tags;
+    const slots = tags.length;
+    const tag = tagOf(hash);
+    for (let slot = this.home(hash); ; slot = nextSlot(slot, slots)) {
+      const found = tags[slot];
+      if (found === 0) return -1;
+      if (found === tag && this.records.keyEquals(this.refs[slot], key, start, end)) return this.refs[slot];
     }
   }
 
@@ -98,7 +113,7 @@ export class ItemIndex {
     }
     const ref = this.records.add(key, start, end, valueOffset, valueLength, flags, exptime, cas);
     if (ref < 0) return -1;
-    if (this.itemCount + 1 > this.maxLoad * (this.mask + 1)) this.resize(2 * (this.mask + 1));
+    if (this.itemCount + 1 > this.maxLoad * this.tags.length) this.resize(Math.ceil(this.tags.length * GROWTH_FACTOR));
     this.place(ref, hash);
     this.itemCount++;
     this.keyByteCount += keyLength;
@@ -107,35 +122,34 @@ export class ItemIndex {
 
   /** Removes the item behind the handle from the table and frees its record. */
   remove(handle: number): void {
-    const table = this.table;
-    const mask = this.mask;
-    const key = this.records.key(handle);
-    const hash = this.hash(key);
-    let hole = hash & mask;
-    while (table[2 * hole] !== handle + 1) {
-      if (table[2 * hole] === 0) throw new Error(`ItemIndex.remove: handle ${handle} is not a live item`);
-      hole = (hole + 1) & mask;
+    const { tags, refs } = this;
+    const slots = tags.length;
+    const keyLength = this.records.keyLength(handle);
+    let hole = this.home(this.records.keyHash(handle, INDEX_HASH_SEED));
+    while (tags[hole] === 0 || refs[hole] !== handle) {
+      if (tags[hole] === 0) throw new Error(`ItemIndex.remove: handle ${handle} is not a live item`);
+      hole = nextSlot(hole, slots);
     }
     // Backward-shift: pull later entries of the run into the hole when their home allows it.
-    for (let next = (hole + 1) & mask; table[2 * next] !== 0; next = (next + 1) & mask) {
-      const home = table[2 * next + 1] & mask;
-      if (((next - home) & mask) >= ((next - hole) & mask)) {
-        table[2 * hole] = table[2 * next];
-        table[2 * hole + 1] = table[2 * next + 1];
-        hole = next;
+    for (let slot = nextSlot(hole, slots); tags[slot] !== 0; slot = nextSlot(slot, slots)) {
+      const home = this.home(this.records.keyHash(refs[slot], INDEX_HASH_SEED));
+      if (probeDistance(home, slot, slots) >= probeDistance(hole, slot, slots)) {
+        tags[hole] = tags[slot];
+        refs[hole] = refs[slot];
+        hole = slot;
       }
     }
-    table[2 * hole] = 0;
-    table[2 * hole + 1] = 0;
+    tags[hole] = 0;
+    refs[hole] = 0;
     this.itemCount--;
-    this.keyByteCount -= key.length;
+    this.keyByteCount -= keyLength;
     this.records.remove(handle);
   }
 
   /** Calls fn with every live handle; fn must not add or remove items. */
   forEach(fn: (handle: number) => void): void {
-    const table = this.table;
-    for (let i = 0; i < table.length; i += 2) if (table[i] !== 0) fn(table[i] - 1);
+    const { tags, refs } = this;
+    for (let i = 0; i < tags.length; i++) if (tags[i] !== 0) fn(refs[i]);
   }
 
   /** The handles of all items, as a snapshot that later mutations do not disturb. */
@@ -148,9 +162,10 @@ export class ItemIndex {
 
   /** Removes every item. */
   clear(): void {
-    releaseBuffer(this.table.buffer as ArrayBuffer);
-    this.table = new Uint32Array(2 * this.initialSlots);
-    this.mask = this.initialSlots - 1;
+    releaseBuffer(this.tags.buffer as ArrayBuffer);
+    releaseBuffer(this.refs.buffer as ArrayBuffer);
+    this.tags = new Uint8Array(this.initialSlots);
+    this.refs = new Uint32Array(this.initialSlots);
     this.itemCount = 0;
     this.keyByteCount = 0;
     this.records.clear();
@@ -166,29 +181,37 @@ export class ItemIndex {
   }
 
   get slots(): number {
-    return this.mask + 1;
+    return this.tags.length;
   }
 
   /** Table, record fields and record-arena bookkeeping: every byte of the index beyond the keys. */
   metadataBytes(): number {
-    return this.table.byteLength + this.records.footprintBytes() - this.keyByteCount;
+    return this.tags.byteLength + this.refs.byteLength + this.records.footprintBytes() - this.keyByteCount;
+  }
+
+  /** The slot where a key with this hash starts its probe: hash × slots / 2^32, in [0, slots). */
+  private home(hash: number): number {
+    return Math.floor(((hash >>> 0) / TWO_TO_32) * this.tags.length);
   }
 
   private place(ref: number, hash: number): void {
-    const table = this.table;
-    const mask = this.mask;
-    let slot = hash & mask;
-    while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
-    table[2 * slot] = ref + 1;
-    table[2 * slot + 1] = hash;
+    const { tags, refs } = this;
+    const slots = tags.length;
+    let slot = this.home(hash);
+    while (tags[slot] !== 0) slot = nextSlot(slot, slots);
+    tags[slot] = tagOf(hash);
+    refs[slot] = ref;
   }
 
   private resize(slots: number): void {
-    const old = this.table;
-    this.table = new Uint32Array(2 * slots);
-    this.mask = slots - 1;
-    for (let i = 0; i < old.length; i += 2) if (old[i] !== 0) this.place(old[i] - 1, old[i + 1]);
+    const { tags: oldTags, refs: oldRefs } = this;
+    this.tags = new Uint8Array(slots);
+    this.refs = new Uint32Array(slots);
+    for (let i = 0; i < oldTags.length; i++) {
+      if (oldTags[i] !== 0) this.place(oldRefs[i], this.records.keyHash(oldRefs[i], INDEX_HASH_SEED));
+    }
     // The old table is garbage in V8's old generation: give its memory back now, not at the next full collection.
-    releaseBuffer(old.buffer as ArrayBuffer);
+    releaseBuffer(oldTags.buffer as ArrayBuffer);
+    releaseBuffer(oldRefs.buffer as ArrayBuffer);
   }
 }

@@ -1,13 +1,14 @@
+import { murmur3_32 } from "../routing/murmur3.ts";
 import { Allocator } from "./allocator.ts";
 import { DataArea } from "./data-area.ts";
 
 /**
  * Item records: one variable-size record per item holding its fixed fields and its key,
  * in an arena of its own (a DataArea carved by an Allocator with 8-byte classes, so the
- * slot of a deleted item is reused). The index's table then needs only 8 bytes per slot
- * (record ref + hash), which keeps the metadata per item under 48 bytes at every load of
- * the table, empty slots included (a table of per-slot fields would cost 33 bytes per slot,
- * up to 88 bytes per item just after a doubling).
+ * slot of a deleted item is reused). The index's table then needs only 5 bytes per slot
+ * (a hash tag and the record's ref), which keeps the metadata per item near 32 bytes beyond
+ * the key at every load of the table, empty slots included (a table of per-slot fields would
+ * cost 33 bytes per slot, up to 88 bytes per item just after a doubling).
  *
  * Layout, 8-byte aligned, 25 bytes + the key rounded up to 8:
  *   0 cas (f64)   8 value offset / 8 (u32)   12 value length (u32)   16 flags (u32)
@@ -107,6 +108,13 @@ export class ItemRecords {
   key(ref: number): Buffer {
     const at = (ref & WORD_MASK) * 8 + 25;
     return this.u8[ref >>> WORDS_PER_CHUNK_LOG2].subarray(at, at + this.keyLength(ref));
+  }
+
+  /** murmur3_32 of the record's key with `seed`, read in place (no view is made). */
+  keyHash(ref: number, seed: number): number {
+    const u8 = this.u8[ref >>> WORDS_PER_CHUNK_LOG2];
+    const at = (ref & WORD_MASK) * 8 + 25;
+    return murmur3_32(u8, seed, at, at + u8[at - 1]);
   }
 
   /** Whether the record's key equals key[start, end). */
