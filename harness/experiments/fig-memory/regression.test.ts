@@ -119,5 +119,16 @@ test("runs.csv gains one row per system and size on every run, and a saved basel
       { system: "pbr", size: "zipf", profile: "fast", bytesPerValueByte: 5.5, statsBytesPerValueByte: 4.5 },
       { system: "memcached", size: "zipf", profile: "fast", bytesPerValueByte: 3.1 },
     ]);
+
+    await saveBaseline(baseline, [fixedMeasurement("pbr", "zipf", 5.2, { data: 3.0, metadata: 1.3 })], { ...run, commit: "def456" });
+    assert.deepEqual(
+      await readBaseline(baseline),
+      [
+        { system: "memcached", size: "zipf", profile: "fast", bytesPerValueByte: 3.1 },
+        { system: "pbr", size: "zipf", profile: "fast", bytesPerValueByte: 5.2, statsBytesPerValueByte: 4.3 },
+      ],
+      "a run of pbr alone renews pbr's row and keeps memcached's",
+    );
+    assert.match(await readFile(baseline, "utf8"), /memcached,zipf,fast,3\.1000,,abc123,/);
   });
 });

@@ -62,9 +62,15 @@ export async function appendRuns(path: string, measurements: MemoryMeasurement[]
   await appendCsv(path, runsRows(measurements, run), runsColumns);
 }
 
-/** Writes the measured medians as the new baseline file. */
+/**
+ * Writes the measured medians into the baseline file. Rows of a system, size and profile this run
+ * did not measure stay as they were, so `--systems cocytus --save-baseline` renews cocytus only.
+ */
 export async function saveBaseline(path: string, measurements: MemoryMeasurement[], run: RunIdentity): Promise<void> {
-  const rows = measurements.map((m) => ({
+  const kept = (await baselineExists(path) ? await readCsvRecords(path) : []).filter(
+    (row) => !measurements.some((m) => m.system === row.system && m.size === row.size && run.profile === row.profile),
+  );
+  const measured = measurements.map((m) => ({
     system: m.system,
     size: m.size,
     profile: run.profile,
@@ -73,8 +79,14 @@ export async function saveBaseline(path: string, measurements: MemoryMeasurement
     commit: run.commit,
     date: run.date,
   }));
-  await writeCsv(path, rows, baselineColumns);
+  await writeCsv(path, [...kept, ...measured], baselineColumns);
 }
+
+const baselineExists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 export interface BaselineEntry {
   system: string;
@@ -87,11 +99,7 @@ export interface BaselineEntry {
 
 /** Reads results/baseline/memory.csv; a missing file is an empty baseline, a malformed one an Error naming the line. */
 export async function readBaseline(path: string): Promise<BaselineEntry[]> {
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) return [];
+  if (!(await baselineExists(path))) return [];
   const records = await readCsvRecords(path);
   return records.map((record, i) => {
     for (const column of ["system", "size", "profile", "bytes_per_value_byte"]) {
