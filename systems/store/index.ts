@@ -9,5 +9,5 @@ export { SizeClasses, sizeClassOf, sizeOfClass } from "./size-classes.ts";
 export { BitSet } from "./bit-set.ts";
 export { ItemIndex, INDEX_HASH_SEED } from "./item-index.ts";
 export type { ItemIndexOptions } from "./item-index.ts";
-export { ItemRecords, MAX_KEY_BYTES, RECORD_HEADER_BYTES } from "./item-records.ts";
+export { ItemRecords, MAX_KEY_BYTES } from "./item-records.ts";
 export type { ItemStore, StoreOptions, StoreStats } from "./types.ts";

@@ -103,7 +103,7 @@ test("the table grows by half when it would pass its load factor, so it stays 57
   assert.ok(growths >= 20, `${growths} growths`);
 });
 
-test("metadata beyond the key stays at most 36 bytes per item for YCSB keys, even just after the table grew", () => {
+test("metadata beyond the key stays at most 32 bytes per item for YCSB keys, even just after the table grew", () => {
   const index = new ItemIndex();
   const random = seededRandom(5);
   let worst = 0;
@@ -119,12 +119,12 @@ test("metadata beyond the key stays at most 36 bytes per item for YCSB keys, eve
   }
   const final = index.metadataBytes() / index.count;
   assert.ok(worst > 0, "a growth was observed");
-  // A 25-byte record header, alignment of the 22-23-byte keys to 8, and 5 bytes a slot at 57 % full.
-  assert.ok(worst <= 36, `${worst.toFixed(1)} bytes of metadata per item just after growing`);
-  assert.ok(final <= 36, `${final.toFixed(1)} bytes per item at the end`);
+  // A 17-byte record header, alignment of the 22-23-byte keys to 8, and 5 bytes a slot at 57 % full.
+  assert.ok(worst <= 32, `${worst.toFixed(1)} bytes of metadata per item just after growing`);
+  assert.ok(final <= 32, `${final.toFixed(1)} bytes per item at the end`);
 });
 
-test("keys of random lengths cost at most 40 bytes of metadata per item at the table's load factor", () => {
+test("keys of random lengths cost at most 30 bytes of metadata per item at the table's load factor", () => {
   const n = 200_000;
   const index = new ItemIndex({ expectedItems: n });
   const slots = index.slots;
@@ -134,7 +134,7 @@ test("keys of random lengths cost at most 40 bytes of metadata per item at the t
   assert.ok(index.count / index.slots > 0.8, `${index.count} items in ${index.slots} slots`);
   const perItem = index.metadataBytes() / index.count;
   // The header, alignment of keys of 1-60 bytes to 8 (3.5 bytes on average), 5 bytes a slot / 0.85.
-  assert.ok(perItem <= 40, `${perItem.toFixed(1)} bytes of metadata per item`);
+  assert.ok(perItem <= 30, `${perItem.toFixed(1)} bytes of metadata per item`);
 });
 
 test("a key's record returns its bytes, and refused keys say why", () => {
