@@ -11,7 +11,7 @@ import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
 import { perByteReferences } from "../experiments/fig-memory/paper.ts";
 import { fixed, textTable } from "../report/markdown.ts";
-import type { Cleanup } from "../experiments/cleanup.ts";
+import { sleepUnlessAborted, throwIfAborted, type Cleanup } from "../experiments/cleanup.ts";
 import { buildServerBundle } from "../deploy/server-command.ts";
 import { freeLocalPort, memcachedArgv, plainServerArgv, startLocalServer } from "./local-server.ts";
 
@@ -49,9 +49,10 @@ export interface OneProcessMemory {
 
 const host = "127.0.0.1";
 
-/** RSS is read as long after the last request as fig-memory does at --fast. */
-function settle(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, SETTLE_MS.fast));
+/** RSS is read as long after the last request as fig-memory does at --fast; Ctrl-C ends the wait. */
+async function settle(signal: AbortSignal): Promise<void> {
+  await sleepUnlessAborted(SETTLE_MS.fast, signal);
+  throwIfAborted(signal);
 }
 
 async function measure(server: "plain" | "memcached", size: ValueSize, records: number, options: MemoryBenchOptions): Promise<OneProcessMemory> {
@@ -61,13 +62,13 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
   const process = await startLocalServer(server, argv, host, port);
   const stop = options.cleanup.add(`${server} on ${host}:${port}`, () => process.stop());
   try {
-    await settle();
+    await settle(options.cleanup.signal);
     const rssIdle = await process.rssBytes();
     const warmup = warmupFor(size, records, 1);
     let warmupValueBytes = 0;
     if (warmup.records > 0) {
       warmupValueBytes = await loadWarmup(warmup, { endpoints: [{ host, port }] }, records, options.seed, options.cleanup.signal, `${server} ${size.label}`);
-      await settle();
+      await settle(options.cleanup.signal);
     }
     const rssBefore = await process.rssBytes();
     const statsBefore = await readServerStats(host, port);
@@ -81,7 +82,7 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
     });
     const shortfall = loadShortfall({ records }, loaded);
     if (shortfall) throw new Error(`${server} ${size.label}: ${shortfall}`);
-    await settle();
+    await settle(options.cleanup.signal);
     const rssAfter = await process.rssBytes();
     const stats = await readServerStats(host, port);
     const items = numericStat(stats, "curr_items") ?? 0;

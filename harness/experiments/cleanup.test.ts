@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Cleanup, throwIfAborted } from "./cleanup.ts";
+import { Cleanup, sleepUnlessAborted, throwIfAborted } from "./cleanup.ts";
 
 test("cleanup undoes every registered step newest first and reports failed ones without stopping", async () => {
   const cleanup = new Cleanup();
@@ -48,4 +48,14 @@ test("a second run() waits for the step the first one is running (Ctrl-C's handl
   await Promise.all([first, second]);
   assert.equal(stepDone, true);
   assert.equal(secondReturned, true);
+});
+
+test("a settle wait ends as soon as the run is interrupted, not when its time is up", async () => {
+  const controller = new AbortController();
+  const waited = sleepUnlessAborted(600_000, controller.signal);
+  setTimeout(() => controller.abort(new Error("interrupted")), 10);
+  let guard: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([waited.then(() => "ended"), new Promise((resolve) => (guard = setTimeout(resolve, 5000, "still waiting")))]);
+  clearTimeout(guard);
+  assert.equal(outcome, "ended");
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
+import { isRunning } from "../../cluster/proc-stats.ts";
 import { loadCluster, processFiles, resolveLocalPath } from "../../cluster/index.ts";
 
 function experiment(args: string[]) {
@@ -118,7 +119,7 @@ test("Ctrl-C during loading tears down every process the run started and records
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill("SIGINT");
     assert.equal(await exited, 130);
-    for (const pid of pids) assert.equal(isAlive(pid), false, `memcached pid ${pid} must be gone`);
+    for (const pid of pids) assert.equal(isRunning(pid), false, `memcached pid ${pid} must be gone`);
     const parent = join(out, "fig-memory");
     const record = JSON.parse(await readFile(join(parent, await readlink(join(parent, "latest")), "experiment.json"), "utf8"));
     assert.equal(record.status, "interrupted");
@@ -137,13 +138,4 @@ async function startedMemcachedPids(): Promise<number[]> {
       return Number((await readFile(resolveLocalPath(processFiles(node, `memcached-${p}`).pidPath), "utf8")).trim());
     }),
   );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { hasNativeMemcached } from "../../../test/support/memcached.ts";
+import { isRunning } from "../../cluster/proc-stats.ts";
 import { Cleanup } from "../cleanup.ts";
 import { Progress } from "../progress.ts";
 import { RunFolder } from "../run-folder.ts";
@@ -22,14 +23,6 @@ async function context(cluster = "local"): Promise<ExperimentContext & { root: s
   return { root, config, folder: await RunFolder.create(root, "fig-throughput"), cleanup, signal: cleanup.signal };
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 test("a short campaign on native memcached loads once, drives 50 / 95 / 100 % reads, reads every process's CPU and tears down", { skip: !hasNativeMemcached() && "native memcached is not installed", timeout: 60_000 }, async () => {
   const ctx = await context();
@@ -51,7 +44,7 @@ test("a short campaign on native memcached loads once, drives 50 / 95 / 100 % re
     }
     assert.deepEqual((await readdir(ctx.folder.file("raw"))).sort(), ["memcached-1k-100-closed.json", "memcached-1k-50-closed.json", "memcached-1k-95-closed.json", "memcached-1k-load.json"]);
     assert.match(throughputSummary({ runs: measured.runs, unavailable: [], header: [] }), /\| memcached \| \d+ \| \d+ \| \d+ \|/);
-    for (const p of measured.processes) assert.equal(alive(p.pid), false, `${p.id} (pid ${p.pid}) must be gone after the campaign`);
+    for (const p of measured.processes) assert.equal(isRunning(p.pid), false, `${p.id} (pid ${p.pid}) must be gone after the campaign`);
   } finally {
     await ctx.cleanup.run();
     await rm(ctx.root, { recursive: true, force: true });
