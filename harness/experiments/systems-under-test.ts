@@ -44,6 +44,8 @@ export interface BringUpOptions {
   /** cocytus: RS(k, m) (default 3, 2). */
   k?: number;
   m?: number;
+  /** Extra flags for every server of our modes (native memcached ignores them). */
+  serverArgs?: string[];
 }
 
 /** Brings a system up; on failure nothing of it is left running. */
@@ -55,7 +57,7 @@ export async function bringUp(system: SystemName, options: BringUpOptions): Prom
 async function deployMode(mode: Mode, cluster: ClusterConfig, options: BringUpOptions): Promise<SystemUnderTest> {
   const basePort = await freeBasePort(cluster, mode);
   // The bundle, as on a real cluster: tsx's start-up transpiling leaves garbage that GC later returns, which is RSS noise.
-  const handle = await deploy({ mode, cluster: cluster.name, memoryMb: options.memoryMb, basePort, statePath: options.statePath, signal: options.signal, handleSignals: false, launcher: "bundle", k: options.k, m: options.m });
+  const handle = await deploy({ mode, cluster: cluster.name, memoryMb: options.memoryMb, basePort, statePath: options.statePath, signal: options.signal, handleSignals: false, launcher: "bundle", k: options.k, m: options.m, serverArgs: options.serverArgs });
   const processes = handle.processes;
   return {
     system: mode,

@@ -37,6 +37,7 @@ export function dataBackend(dataProcess: DataProcess, ownership?: Ownership): Ba
       cocytus_rt: dataProcess.RT,
       cocytus_st: dataProcess.ST,
       cocytus_in_flight: dataProcess.inFlightCount,
+      cocytus_parity_live: dataProcess.liveParityCount,
       parity_bytes: 0,
       metadata_replica_bytes: 0,
     }),

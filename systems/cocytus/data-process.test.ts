@@ -162,7 +162,9 @@ test("a data process stops waiting for a parity process that went down", async (
   g.deliverToData(0, 0);
   await turn();
   assert.equal(reply.text, undefined);
+  assert.equal(dp.liveParityCount, 2);
   dp.onParityDown(1);
+  assert.equal(dp.liveParityCount, 1, "stats report the lost parity process (cocytus_parity_live)");
   await turn();
   assert.equal(reply.text, "STORED");
   g.execute(0, mutation(Op.Set, "b", { value: value("2") }));

@@ -124,6 +124,11 @@ export class DataProcess {
     this.parityLive = new Array<boolean>(options.m).fill(true);
   }
 
+  /** Parity processes this process still sends updates to (m until a link goes down). */
+  get liveParityCount(): number {
+    return this.parityLive.filter(Boolean).length;
+  }
+
   /** Requests in flight (received, not yet stable). */
   get inFlightCount(): number {
     return this.inFlight.length;
