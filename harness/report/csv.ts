@@ -18,11 +18,7 @@ export async function writeCsv(path: string, rows: CsvRow[], columns: string[]):
  * An existing file must have the same header, or the append is refused.
  */
 export async function appendCsv(path: string, rows: CsvRow[], columns: string[]): Promise<void> {
-  const exists = await stat(path).then(
-    () => true,
-    () => false,
-  );
-  if (!exists) {
+  if (!(await fileExists(path))) {
     await writeCsv(path, rows, columns);
     return;
   }
@@ -31,6 +27,14 @@ export async function appendCsv(path: string, rows: CsvRow[], columns: string[])
     throw new Error(`${path}: expected the header ${columns.join(",")}, found ${header.join(",")}; move the old file aside to start a new one`);
   }
   await appendFile(path, stringify(rows, { header: false, columns, cast: { boolean: (value) => String(value) } }));
+}
+
+/** Whether a results file is there yet (a missing one is new, not an error). */
+export function fileExists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Parses CSV text into rows of fields (quoted fields, doubled quotes, CRLF or LF). */

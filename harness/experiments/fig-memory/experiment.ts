@@ -196,7 +196,8 @@ function memoryCsvRows(measurements: MemoryMeasurement[]) {
 /**
  * Nothing is killed here, so a member that misses heartbeats for a while (25-45 processes
  * starting at once on two cores, or a compile beside the run) must not count as failed: that
- * leaves its group protected by less for the rest of the run. 5 s instead of the default 1 s.
+ * leaves its group protected by less for the rest of the run. 5 s instead of the defaults
+ * (pbr 1 s, cocytus 3 s).
  */
 const TOLERANT_FAILURE_DETECTION = ["--failure-timeout-ms", "5000"];
 

@@ -10,8 +10,7 @@
  * cocytus Zipf on CI's machine than here (a median of three there), so RSS has its own tolerance
  * (--rss-tolerance, by default the same).
  */
-import { stat } from "node:fs/promises";
-import { appendCsv, readCsvRecords, writeCsv, type CsvRow } from "../../report/csv.ts";
+import { appendCsv, fileExists, readCsvRecords, writeCsv, type CsvRow } from "../../report/csv.ts";
 import { fixed, textTable } from "../../report/markdown.ts";
 import type { MemoryMeasurement } from "./measurement.ts";
 
@@ -67,7 +66,7 @@ export async function appendRuns(path: string, measurements: MemoryMeasurement[]
  * did not measure stay as they were, so `--systems cocytus --save-baseline` renews cocytus only.
  */
 export async function saveBaseline(path: string, measurements: MemoryMeasurement[], run: RunIdentity): Promise<void> {
-  const kept = (await baselineExists(path) ? await readCsvRecords(path) : []).filter(
+  const kept = (await fileExists(path) ? await readCsvRecords(path) : []).filter(
     (row) => !measurements.some((m) => m.system === row.system && m.size === row.size && run.profile === row.profile),
   );
   const measured = measurements.map((m) => ({
@@ -82,12 +81,6 @@ export async function saveBaseline(path: string, measurements: MemoryMeasurement
   await writeCsv(path, [...kept, ...measured], baselineColumns);
 }
 
-const baselineExists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
-
 export interface BaselineEntry {
   system: string;
   size: string;
@@ -99,7 +92,7 @@ export interface BaselineEntry {
 
 /** Reads results/baseline/memory.csv; a missing file is an empty baseline, a malformed one an Error naming the line. */
 export async function readBaseline(path: string): Promise<BaselineEntry[]> {
-  if (!(await baselineExists(path))) return [];
+  if (!(await fileExists(path))) return [];
   const records = await readCsvRecords(path);
   return records.map((record, i) => {
     for (const column of ["system", "size", "profile", "bytes_per_value_byte"]) {
