@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startTestGroup } from "../../systems/cocytus/test-group.ts";
 import type { ProcessInfo, Role } from "../deploy/types.ts";
-import { lostMembers } from "./cluster-health.ts";
+import { lostMembers, throwIfLostMembers } from "./cluster-health.ts";
 import { readServerStats, type ServerStats } from "./server-stats.ts";
 
 const row = (id: string, role: Role, group: number, index: number): ProcessInfo => ({ id, node: index, role, group, index, host: "127.0.0.1", port: 1, pid: 1 });
@@ -37,4 +37,14 @@ test("a pbr member that sees fewer than its group's members is named; other grou
     ["plain-0", { curr_items: "5" }],
   ]);
   assert.deepEqual(lostMembers(table, stats), ["pbr-g0-primary sees 2 of its group's 3 members", "pbr-g0-backup1 sees 2 of its group's 3 members"]);
+});
+
+test("a measurement from a cluster that lost members is refused with the members named, one from a whole cluster is not", () => {
+  const table = [row("pbr-g0-primary", "primary", 0, 0), row("pbr-g0-backup1", "backup", 0, 1), row("pbr-g0-backup2", "backup", 0, 2)];
+  const whole = new Map<string, ServerStats>(table.map((p) => [p.id, { pbr_live_members: "3" }]));
+  assert.doesNotThrow(() => throwIfLostMembers(table, whole, "so the phase is void"));
+  const degraded = new Map(whole).set("pbr-g0-backup2", { pbr_live_members: "1" });
+  assert.throws(() => throwIfLostMembers(table, degraded, "so the phase is void"), {
+    message: "the cluster lost members, so the phase is void: pbr-g0-backup2 sees 1 of its group's 3 members. A failure detector timed out: was something else using the machine?",
+  });
 });

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { sleepUnlessAborted, throwIfAborted } from "../cleanup.ts";
-import { lostMembers } from "../cluster-health.ts";
+import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { gitState, machine, nativeMemcachedVersion } from "../environment.ts";
 import { checkedLoad } from "../loader.ts";
 import { formatDuration, Progress } from "../progress.ts";
@@ -193,14 +193,6 @@ function memoryCsvRows(measurements: MemoryMeasurement[]) {
   }));
 }
 
-/**
- * Nothing is killed here, so a member that misses heartbeats for a while (25-45 processes
- * starting at once on two cores, or a compile beside the run) must not count as failed: that
- * leaves its group protected by less for the rest of the run. 5 s instead of the defaults
- * (pbr 1 s, cocytus 3 s).
- */
-const TOLERANT_FAILURE_DETECTION = ["--failure-timeout-ms", "5000"];
-
 /** One (system, size): deploy, idle RSS, load, RSS and stats again, teardown. */
 async function measureOne(context: ExperimentContext, progress: Progress, system: SystemName, size: ValueSize, records: number, repeat: number): Promise<MemoryMeasurement> {
   const { config, cleanup, folder, signal } = context;
@@ -213,7 +205,7 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     memoryMb: memoryPerProcessMb(upperBoundValueBytes, valueHolders),
     statePath: folder.file(`raw/${rawName}-deployment.json`),
     signal,
-    serverArgs: TOLERANT_FAILURE_DETECTION,
+    serverArgs: [...TOLERANT_FAILURE_DETECTION],
   });
   // Registered before it resolves, so that Ctrl-C during deployment also waits for the teardown.
   const tearDown = cleanup.add(`${system} deployment`, async () => (await pending.catch(() => undefined))?.teardown());
@@ -281,13 +273,11 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     measurement.warmup = { records: warmup.records, valueBytes: warmupValueBytes, rssIdleBytes, startupGrowthBytes: measurement.rssBeforeBytes - rssIdleBytes };
     await folder.writeJson(`raw/${rawName}.json`, measurement);
     // A group that lost a member stores less (no parity, one copy fewer): its figure must not count.
-    const lost = lostMembers(sut.processes, statsAfter);
-    if (lost.length > 0) {
-      throw new Error(
-        `the cluster lost members while it was measured, so the figure does not count what the scheme stores (kept in raw/${rawName}.json, logs in raw/${rawName}-logs.json): ` +
-          `${lost.join("; ")}. A failure detector timed out: was something else using the machine?`,
-      );
-    }
+    throwIfLostMembers(
+      sut.processes,
+      statsAfter,
+      `so the figure does not count what the scheme stores (kept in raw/${rawName}.json, logs in raw/${rawName}-logs.json)`,
+    );
     return measurement;
   } catch (error) {
     await folder.writeJson(`raw/${rawName}-logs.json`, await sut.logs().catch((e: Error) => ({ error: e.message })));

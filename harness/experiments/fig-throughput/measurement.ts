@@ -4,10 +4,13 @@
  * a target rate) at the paper's read ratios, reading every process's CPU time through the run.
  * Each run phase becomes a RunRecord: throughput, latencies from the merged HdrHistograms, CPU
  * per process over the measured window. Optionally RSS and `stats` around the load, summarized
- * by fig-memory's own arithmetic (summarizeMemory).
+ * by fig-memory's own arithmetic (summarizeMemory). Nothing is killed, so failure detection is
+ * tolerant, and a deployment that lost members anyway (read from `stats` after the load and after
+ * every phase) fails the setting instead of reporting a degraded cluster's figures.
  */
 import { checkedLoad } from "../loader.ts";
 import { throwIfAborted } from "../cleanup.ts";
+import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { summarizeMemory, type LoadReport, type MemoryMeasurement, type ProcessMemory } from "../fig-memory/measurement.ts";
 import { memoryPerProcessMb, valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import type { Progress } from "../progress.ts";
@@ -138,6 +141,7 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
     memoryMb: memoryPerProcessMb(valueBytesBound, valueHolders(variant)),
     statePath: folder.file(`raw/${prefix}-deployment.json`),
     signal,
+    serverArgs: [...TOLERANT_FAILURE_DETECTION],
     ...(variant.k !== undefined ? { k: variant.k, m: variant.m } : {}),
   });
   const tearDown = cleanup.add(`${variant.label} deployment`, async () => (await pending.catch(() => undefined))?.teardown());
@@ -168,11 +172,16 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
     );
 
     let memory: MemoryMeasurement | undefined;
+    let statsAfterLoad: MemoryReading["stats"];
     if (before) {
       progress.phase("RSS and stats after loading");
       const after = await readMemory(sut, config.profile === "paper" ? 3000 : 1000, signal);
       memory = summarizeMemory(variant.label, size, request.repeat, loaded.report, processMemory(sut.processes, before, after));
+      statsAfterLoad = after.stats;
+    } else {
+      statsAfterLoad = await sut.readStats();
     }
+    throwIfLostMembers(sut.processes, statsAfterLoad, "so the run phases would measure a degraded scheme");
 
     const runs: RunRecord[] = [];
     for (const phase of request.phases) {
@@ -184,6 +193,7 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
       const { result, samples, originMs } = await drivePhase(sut, phase, size, records, settings, config.seed, signal, (fraction) => progress.phase(label, fraction));
       throwIfAborted(signal);
       await folder.writeJson(rawFile, { driver: result, cpuSamples: samples, originMs });
+      throwIfLostMembers(sut.processes, await sut.readStats(), `so this phase measured a degraded scheme (its driver output is kept in ${rawFile})`);
       const window = cpuOverWindow(samples, originMs + result.warmupMs, originMs + result.warmupMs + result.runtimeMs);
       runs.push(runRecord({ variant, size, repeat: request.repeat, readRatio: phase.readRatio, rawFile, processes: sut.processes }, result, window));
     }
