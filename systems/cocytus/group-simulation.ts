@@ -21,6 +21,8 @@ export interface SimulatedGroupOptions {
   m: number;
   codec: ErasureCodec;
   memoryBytes?: number;
+  /** The stores' class homes (StoreTuning.classHomes, default true). */
+  classHomes?: boolean;
 }
 
 /** A protocol Mutation with memcached's defaults, for tests. */
@@ -61,6 +63,7 @@ export class SimulatedGroup {
   constructor(options: SimulatedGroupOptions) {
     const { k, m, codec } = options;
     const memoryBytes = options.memoryBytes ?? 8 * 1024 * 1024;
+    const classHomes = options.classHomes;
     this.k = k;
     this.m = m;
     this.codec = codec;
@@ -71,7 +74,7 @@ export class SimulatedGroup {
         new DataProcess({
           index: i,
           m,
-          store: new Store({ memoryBytes }),
+          store: new Store({ memoryBytes, classHomes }),
           links: {
             sendUpdate: (j, payload) => this.toParity[i][j].push({ type: CocytusFrame.Update, payload: Buffer.from(payload) }),
             sendCommit: (j, stable) => this.toParity[i][j].push({ type: CocytusFrame.Commit, payload: encodeTimestamp(stable) }),
@@ -86,7 +89,7 @@ export class SimulatedGroup {
           parityIndex: j,
           k,
           codec,
-          replicas: Array.from({ length: k }, () => new Store({ memoryBytes })),
+          replicas: Array.from({ length: k }, () => new Store({ memoryBytes, classHomes })),
           parityArea: new DataArea({ capacityBytes: memoryBytes }),
         }),
       );

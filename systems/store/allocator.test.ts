@@ -112,10 +112,11 @@ test("the same sequence of allocs and frees gives the same offsets", () => {
   assert.deepEqual(a, b);
 });
 
-test("replaying allocations as claims on a second allocator reproduces its state", () => {
-  const original = new Allocator({ capacityBytes: 4096 * MiB });
+for (const classHomes of [false, true]) {
+test(`replaying allocations as claims on a second allocator reproduces its state${classHomes ? " (with class homes)" : ""}`, () => {
+  const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
   const { log, live } = randomWorkload(original, 9, 30_000, 20_000);
-  const replica = new Allocator({ capacityBytes: 4096 * MiB });
+  const replica = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
   for (const { op, offset, length } of log) {
     if (op === "alloc") replica.claim(offset, length);
     else replica.free(offset, length);
@@ -131,11 +132,11 @@ test("replaying allocations as claims on a second allocator reproduces its state
   }
 });
 
-test("claims in any order rebuild an allocator that never hands out a claimed region", () => {
-  const original = new Allocator({ capacityBytes: 4096 * MiB });
+test(`claims in any order rebuild an allocator that never hands out a claimed region${classHomes ? " (with class homes)" : ""}`, () => {
+  const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
   const { live } = randomWorkload(original, 21, 10_000, 3000);
   const shuffled = [...live].reverse();
-  const rebuilt = new Allocator({ capacityBytes: 4096 * MiB });
+  const rebuilt = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
   for (const [offset, length] of shuffled) rebuilt.claim(offset, length);
   assert.equal(rebuilt.liveSlots, live.length);
   const taken = new Set(live.map(([offset]) => offset));
@@ -145,6 +146,7 @@ test("claims in any order rebuild an allocator that never hands out a claimed re
     taken.add(offset);
   }
 });
+}
 
 test("a full range returns -1, and bad frees and claims are refused with a clear error", () => {
   const allocator = new Allocator({ capacityBytes: 2 * MiB });
@@ -167,4 +169,52 @@ test("reset forgets every allocation", () => {
   assert.equal(allocator.liveSlots, 0);
   assert.equal(allocator.highWaterBytes, 0);
   assert.equal(allocator.alloc(16), 0);
+});
+
+test("with class homes, a class's first page is its home and its next pages come from above the homes", () => {
+  const allocator = new Allocator({ capacityBytes: 2048 * MiB, classHomes: true });
+  assert.equal(allocator.homePages, allocator.classes.count, "every class has a home when they fit in half the range");
+  const c = allocator.classes.classOf(1000);
+  const first = allocator.alloc(1000);
+  assert.equal(first, c * MiB);
+  const perPage = Math.floor(MiB / allocator.slotSize(1000));
+  for (let i = 1; i < perPage; i++) allocator.alloc(1000);
+  assert.equal(allocator.alloc(1000), allocator.homePages * MiB, "the second page is the lowest one above the homes");
+  assert.equal(allocator.alloc(10), allocator.classes.classOf(10) * MiB, "another class still finds its home free");
+});
+
+test("with class homes, a full range above the homes takes the free homes of other classes, so no capacity is lost", () => {
+  const allocator = new Allocator({ capacityBytes: 8 * MiB, classHomes: true });
+  assert.equal(allocator.homePages, 4, "homes take at most half the range");
+  let count = 0;
+  while (allocator.alloc(1000) >= 0) count++;
+  assert.equal(count, 8 * Math.floor(MiB / 1000), "all eight pages hold 1000-byte slots");
+  assert.equal(allocator.alloc(8), -1);
+});
+
+/**
+ * Three allocators, one per data process of a group, each given its own third of one stream of
+ * Zipf-like lengths, as a group's data processes are: the 4 KiB pages any of them touched, which
+ * is what a parity process's area covers, over the pages one of them touched on average.
+ */
+function parityOverData(classHomes: boolean): number {
+  const random = seededRandom(3);
+  const group = [0, 1, 2].map(() => new Allocator({ capacityBytes: 1024 * MiB, classHomes }));
+  const touched = group.map(() => new Set<number>());
+  for (let i = 0; i < 60_000; i++) {
+    const length = Math.max(10, Math.floor(1024 * random() ** 4)); // many short values, few long ones
+    const member = Math.floor(random() * 3);
+    const offset = group[member].alloc(length);
+    for (let page = Math.floor(offset / 4096); page <= Math.floor((offset + length - 1) / 4096); page++) touched[member].add(page);
+  }
+  const union = new Set(touched.flatMap((pages) => [...pages]));
+  const average = touched.reduce((sum, pages) => sum + pages.size, 0) / 3;
+  return union.size / average;
+}
+
+test("with class homes, a class sits at the same offsets on every data process of a group, so parity covers little more than one data area", () => {
+  const withHomes = parityOverData(true);
+  const without = parityOverData(false);
+  assert.ok(withHomes < 1.12, `the union of touched pages is ${withHomes.toFixed(3)} × one process's`);
+  assert.ok(without > withHomes + 0.05, `without homes (the control) it is ${without.toFixed(3)} ×, with ${withHomes.toFixed(3)} ×`);
 });

@@ -15,12 +15,20 @@ import { SizeClasses } from "./size-classes.ts";
  *   so overwrites with changing sizes do not grow the area forever.
  *
  * alloc is address-ordered first fit: the lowest free slot of the class's lowest page with
- * a free slot, else the lowest pooled page, else a fresh page. That packs live items at low
+ * a free slot, else the lowest free page (pooled or fresh). That packs live items at low
  * offsets (pages drain and return to the pool) and makes the state canonical: it depends only
  * on which regions are allocated, not on the order of calls. So the same sequence of calls
  * gives the same offsets, and claim (mark one given region allocated) lets a replica replay a
  * data process's allocations, or rebuild the state from the live items after a recovery,
  * in any order.
+ *
+ * With class homes, class c's first page is page c (while it is free), and other pages come
+ * from above the homes first. The data processes of a cocytus group each allocate for their
+ * own keys, and without homes the classes take pages in the order each process first meets
+ * them, so different classes sit at one offset on different processes. A class's last page is
+ * partly used, and parity covers the union of what the group touched at an offset: with homes
+ * the same class lines up across the group and the parity area stays near one data area's size.
+ * Untouched pages cost no memory, so spreading the homes over the range is free.
  */
 
 export const DEFAULT_SLAB_BYTES = 1024 * 1024;
@@ -32,6 +40,8 @@ export interface AllocatorOptions {
   slabBytes?: number;
   /** Largest item (default slabBytes); its class must fit in one slab page. */
   maxItemBytes?: number;
+  /** Give each class a home page (see above), for the classes that fit in the first half of the range. */
+  classHomes?: boolean;
 }
 
 const FREE = 0;
@@ -42,6 +52,8 @@ export class Allocator {
   readonly classes: SizeClasses;
   /** Slab pages the range holds. */
   readonly pageCapacity: number;
+  /** Pages [0, homePages) are the homes of classes [0, homePages); 0 without class homes. */
+  readonly homePages: number;
   private readonly slotsPerPage: Int32Array;
   private readonly classLiveSlots: Float64Array;
   /** Per class, its pages with a free slot (created when the class gets its first page). */
@@ -80,6 +92,7 @@ export class Allocator {
     }
     this.pageCapacity = Math.floor(capacityBytes / slabBytes);
     const n = this.classes.count;
+    this.homePages = options.classHomes ? Math.min(n, Math.floor(this.pageCapacity / 2)) : 0;
     this.slotsPerPage = new Int32Array(n);
     for (let c = 0; c < n; c++) this.slotsPerPage[c] = Math.floor(slabBytes / this.classes.size(c));
     this.classLiveSlots = new Float64Array(n);
@@ -96,7 +109,7 @@ export class Allocator {
     const c = this.classOrThrow("alloc", length);
     let page = this.partialPages[c]?.lowest() ?? -1;
     if (page < 0) {
-      page = this.takePage();
+      page = this.takePage(c);
       if (page < 0) return -1;
       this.assignPage(page, c);
     }
@@ -250,17 +263,24 @@ export class Allocator {
     if (live === this.slotsPerPage[c]) this.partialPages[c]!.delete(page); // full
   }
 
-  /** A page for a class with no free slot: the lowest pooled one, else a fresh one; -1 when none is left. */
-  private takePage(): number {
-    const pooled = this.pool.lowest();
-    if (pooled >= 0) {
-      this.pool.delete(pooled);
-      this.poolPages--;
-      return pooled;
-    }
-    if (this.freshPages >= this.pageCapacity) return -1;
-    this.growPageArrays(this.freshPages + 1);
-    return this.freshPages++;
+  /** A page for class c, which has no free slot: its home, else the lowest free page above the homes, else any; -1 when none is left. */
+  private takePage(c: number): number {
+    let page = c < this.homePages && this.isFreePage(c) ? c : this.lowestFreePage(this.homePages);
+    if (page < 0 && this.homePages > 0) page = this.lowestFreePage(0);
+    if (page >= 0) this.takeSpecificPage(page);
+    return page;
+  }
+
+  private isFreePage(page: number): boolean {
+    return page >= this.freshPages || this.pageClass[page] === FREE;
+  }
+
+  /** The lowest free page at or above `from` (a pooled one lies below every fresh one), or -1. */
+  private lowestFreePage(from: number): number {
+    const pooled = this.pool.next(from);
+    if (pooled >= 0) return pooled;
+    const fresh = Math.max(from, this.freshPages);
+    return fresh < this.pageCapacity ? fresh : -1;
   }
 
   /** Takes exactly this page out of the pool, or out of the fresh range (pooling the pages it skips). */

@@ -48,6 +48,19 @@ export class BitSet {
     return (word << 5) + 31 - Math.clz32(bits & -bits);
   }
 
+  /** The smallest member at or above `from`, or -1 when there is none. */
+  next(from: number): number {
+    const words = this.words;
+    let word = Math.max(from >>> 5, this.low);
+    if (word >= words.length) return -1;
+    let bits = word === from >>> 5 ? words[word] & (~0 << (from & 31)) : words[word];
+    while (bits === 0) {
+      if (++word === words.length) return -1;
+      bits = words[word];
+    }
+    return (word << 5) + 31 - Math.clz32(bits & -bits);
+  }
+
   /** Makes the set exactly {0, 1, …, count - 1}, growing if needed. */
   fill(count: number): void {
     if (count > this.capacity) this.words = new Uint32Array(Math.ceil(count / 32));

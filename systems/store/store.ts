@@ -32,6 +32,11 @@ export interface StoreTuning {
    * expired item as missing and deletes it itself.
    */
   removeExpiredOnLookup?: boolean;
+  /**
+   * Whether each size class's first slab page is its home (default true; see Allocator): it lines
+   * a class up across a cocytus group. false puts the first items at offset 0, as the slides draw them.
+   */
+  classHomes?: boolean;
 }
 
 export class Store implements ItemStore {
@@ -66,7 +71,7 @@ export class Store implements ItemStore {
     this.removeExpiredOnLookup = options.removeExpiredOnLookup ?? true;
     this.maxValueBytes = maxValueBytes;
     this.dataArea = new DataArea({ capacityBytes: memoryBytes, chunkBytes });
-    this.allocator = new Allocator({ capacityBytes: memoryBytes, slabBytes, maxItemBytes: maxValueBytes });
+    this.allocator = new Allocator({ capacityBytes: memoryBytes, slabBytes, maxItemBytes: maxValueBytes, classHomes: options.classHomes ?? true });
     this.index = new ItemIndex({
       expectedItems,
       recordArenaBytes: options.recordArenaBytes ?? Math.min(MAX_ARENA_BYTES, Math.max(4 * memoryBytes, 256 * 1024 * 1024)),

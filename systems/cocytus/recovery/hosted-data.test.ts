@@ -16,7 +16,7 @@ async function hostedWithUnrepairedPages(mode: RecoveryMode) {
     parityIndex: 0,
     k: 3,
     codec: await createCodec("gf256-vandermonde", 3, 1),
-    replicas: Array.from({ length: 3 }, () => new Store({ memoryBytes: MEMORY })),
+    replicas: Array.from({ length: 3 }, () => new Store({ memoryBytes: MEMORY, classHomes: false })),
     parityArea: new DataArea({ capacityBytes: MEMORY }),
   });
   const replica = parityProcess.replicas[1];

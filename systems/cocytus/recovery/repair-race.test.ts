@@ -61,8 +61,8 @@ for (const codecName of CODEC_NAMES) describe(`online repair of a page while a s
 
   beforeEach(async () => {
     codec = await createCodec(codecName, 3, 2);
-    g = new SimulatedGroup({ k: 3, m: 2, codec });
-    // The slides' stripe: D1 = 2, D2 = 1, D3 = 3, all in page 0 (offset 0 of each data area).
+    // The slides' stripe: D1 = 2, D2 = 1, D3 = 3, all in page 0 (offset 0 of each data area, so no class homes).
+    g = new SimulatedGroup({ k: 3, m: 2, codec, classHomes: false });
     g.execute(0, mutation(Op.Set, "a", { value: value(2) }));
     g.execute(1, mutation(Op.Set, "b", { value: value(1) }));
     g.execute(2, mutation(Op.Set, "c", { value: value(3) }));
