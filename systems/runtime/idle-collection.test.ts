@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { getHeapSpaceStatistics } from "node:v8";
 import { memoryAfterCollection } from "../../test/support/memory-after-collection.ts";
 import { exposedGc } from "./exposed-gc.ts";
 import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";
@@ -94,4 +95,49 @@ test("a memory-reducing collection frees garbage the old generation holds", asyn
 test("without it, the same garbage stays (the control)", async () => {
   const { promoted, remaining } = await promotedGarbageAfter(() => undefined, 300);
   assert.ok(remaining > promoted / 2, `only ${remaining} of ${promoted} bytes of heap remain`);
+});
+
+/** Bytes the old generation has committed beyond what its objects use. */
+function oldGenerationSlack(): number {
+  const old = getHeapSpaceStatistics().find((space) => space.space_name === "old_space")!;
+  return old.space_size - old.space_used_size;
+}
+
+/**
+ * Fills the old generation with objects of which every 10th survives, as a load's survivors are
+ * spread over the pages its garbage filled; returns the slack it left after `collect`. The
+ * survivors take more than the 4 MB a regular full collection moves at most.
+ */
+async function slackAfterSparseSurvivors(collect: () => void): Promise<{ promoted: number; slackBefore: number; slackAfter: number }> {
+  const gc = exposedGc();
+  gc();
+  const slackBefore = oldGenerationSlack();
+  const before = process.memoryUsage().heapUsed;
+  const holder: { items?: object[]; survivors?: object[] } = {};
+  fillSparse(holder);
+  gc({ type: "minor" });
+  gc({ type: "minor" });
+  const promoted = process.memoryUsage().heapUsed - before;
+  holder.items = undefined;
+  // Once the garbage is gone (the collection ran), what is left is the slack.
+  await memoryAfterCollection(() => process.memoryUsage().heapUsed, collect, before + promoted / 5, 2000);
+  const slackAfter = oldGenerationSlack();
+  assert.ok((holder.survivors?.length ?? 0) > 0);
+  return { promoted, slackBefore, slackAfter };
+}
+
+function fillSparse(holder: { items?: object[]; survivors?: object[] }): void {
+  holder.items = Array.from({ length: 1_000_000 }, (_, i) => ({ i, text: `item ${i}` }));
+  holder.survivors = holder.items.filter((_, i) => i % 10 === 0);
+}
+
+test("a regular full collection leaves the pages a few survivors keep committed (the control)", async () => {
+  const gc = exposedGc();
+  const { promoted, slackBefore, slackAfter } = await slackAfterSparseSurvivors(() => gc({ type: "major", execution: "async" }));
+  assert.ok(slackAfter - slackBefore > promoted / 3, `the old generation's slack grew by ${slackAfter - slackBefore} bytes for ${promoted} promoted`);
+});
+
+test("a memory-reducing collection compacts them: the old generation's slack stays where it was", async () => {
+  const { promoted, slackBefore, slackAfter } = await slackAfterSparseSurvivors(memoryReducingCollection());
+  assert.ok(slackAfter - slackBefore < promoted / 10, `the old generation's slack grew by ${slackAfter - slackBefore} bytes for ${promoted} promoted`);
 });
