@@ -117,6 +117,7 @@ export function generalStats(sources: StatsSources): Buffer {
     heap_total: heap.heapTotal,
     gc_young_collections: readBufferCollector().collections,
     gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
+    gc_idle_pending: readBufferCollector().idle?.pending ? 1 : 0,
     ...sources.extra,
   };
   return statsReply(fields);

@@ -158,7 +158,7 @@ test("stats reports memcached's fields and the store's accounting", () => {
       .filter((l) => l.startsWith("STAT "))
       .map((l) => l.split(" ").slice(1) as [string, string]),
   );
-  for (const field of ["pid", "uptime", "time", "version", "curr_connections", "total_connections", "threads", "limit_maxbytes", "rss", "heap_used", "heap_total", "gc_young_collections", "gc_idle_collections", "parity_bytes", "metadata_replica_bytes", "data_area_bytes", "metadata_bytes"]) {
+  for (const field of ["pid", "uptime", "time", "version", "curr_connections", "total_connections", "threads", "limit_maxbytes", "rss", "heap_used", "heap_total", "gc_young_collections", "gc_idle_collections", "gc_idle_pending", "parity_bytes", "metadata_replica_bytes", "data_area_bytes", "metadata_bytes"]) {
     assert.ok(stats.has(field), `stats has ${field}`);
   }
   assert.equal(stats.get("cmd_get"), "2");

@@ -57,6 +57,32 @@ test("less input than the minimum since the last collection is left to V8", asyn
   idle.stop();
 });
 
+test("a collection is pending from enough input until it has finished, and counts only then", async () => {
+  let finish = () => {};
+  const idle = new IdleCollector({ collect: () => new Promise<void>((resolve) => (finish = resolve)), tickMs: TICK_MS, quietBytes: 100, quietTicks: 2, minInputBytes: 1000 });
+  idle.input(500);
+  assert.equal(idle.pending, false, "less input than the minimum brings no collection");
+  idle.input(5000);
+  assert.equal(idle.pending, true);
+  await sleep(6 * TICK_MS);
+  assert.equal(idle.collections, 0, "the collection has started but not finished");
+  assert.equal(idle.pending, true);
+  finish();
+  await sleep(0);
+  assert.equal(idle.collections, 1);
+  assert.equal(idle.pending, false);
+  idle.stop();
+});
+
+test("a memory-reducing collection's promise settles after the collection has run", async () => {
+  const { promoted, remaining } = await promotedGarbageAfter(() => undefined, 0);
+  assert.ok(remaining > promoted / 2, "the garbage is still there before the collection");
+  const before = process.memoryUsage().heapUsed;
+  await memoryReducingCollection()();
+  const after = process.memoryUsage().heapUsed;
+  assert.ok(before - after > promoted / 2, `the heap shrank by ${before - after} bytes for ${promoted} of garbage`);
+});
+
 test("the idle collector refuses settings that are not positive", () => {
   assert.throws(() => new IdleCollector({ collect: () => undefined, quietTicks: 0 }), /quietTicks must be positive, found 0/);
 });

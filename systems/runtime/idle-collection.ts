@@ -22,7 +22,8 @@ import { setFlagsFromString } from "node:v8";
 import { exposedGc } from "./exposed-gc.ts";
 
 export interface IdleCollectionOptions {
-  collect: () => void;
+  /** Runs the collection; a promise it returns settles when the collection has finished. */
+  collect: () => void | Promise<unknown>;
   /** How often the input is looked at (default 250 ms). */
   tickMs?: number;
   /** A tick with less input than this is quiet (default 4 KiB: a peer link's heartbeats are tens of bytes). */
@@ -34,8 +35,9 @@ export interface IdleCollectionOptions {
 }
 
 export class IdleCollector {
+  /** Collections that have finished (the `gc_idle_collections` stat: a harness waits for it before reading RSS). */
   collections = 0;
-  private readonly collect: () => void;
+  private readonly collect: () => void | Promise<unknown>;
   private readonly tickMs: number;
   private readonly quietBytes: number;
   private readonly quietTicks: number;
@@ -44,6 +46,7 @@ export class IdleCollector {
   private thisTick = 0;
   private quietInARow = 0;
   private timer: NodeJS.Timeout | undefined;
+  private running = false;
 
   constructor(options: IdleCollectionOptions) {
     const { collect, tickMs = 250, quietBytes = 4096, quietTicks = 2, minInputBytes = 256 * 1024 } = options;
@@ -68,6 +71,14 @@ export class IdleCollector {
     this.timer = setInterval(() => this.tick(), this.tickMs).unref();
   }
 
+  /**
+   * A collection is coming (enough input came in and the watch for its end is on) or running: the
+   * `gc_idle_pending` stat. Until it is over, RSS still holds the load's garbage.
+   */
+  get pending(): boolean {
+    return this.timer !== undefined || this.running;
+  }
+
   /** Stops watching (the collector is not used again). */
   stop(): void {
     clearInterval(this.timer);
@@ -80,25 +91,31 @@ export class IdleCollector {
     if (this.quietInARow < this.quietTicks) return;
     this.stop();
     this.sinceCollection = 0;
-    this.collections++;
-    this.collect();
+    this.running = true;
+    const finished = () => {
+      this.running = false;
+      this.collections++;
+    };
+    Promise.resolve(this.collect()).then(finished, finished);
   }
 }
 
 /**
  * V8's memory-reducing full collection (what it runs itself when memory is low), run as a task of
- * its own shortly after the call. Asked for synchronously with options, V8 (Node 20) treats the
- * caller's stack conservatively: in a test it kept a dead 17 MB array alive.
+ * its own shortly after the call; the promise settles once it has finished. Asked for
+ * synchronously with options, V8 (Node 20) treats the caller's stack conservatively: in a test it
+ * kept a dead 17 MB array alive.
  */
-export function memoryReducingCollection(): () => void {
+export function memoryReducingCollection(): () => Promise<void> {
   const gc = exposedGc();
-  return () => {
+  return async () => {
+    // Compaction of every page stays on until this collection is over (on a loaded machine the
+    // task can wait hundreds of milliseconds for its turn); V8's later ones pick pages by its heuristics again.
     setFlagsFromString("--compact-on-every-full-gc");
-    gc({ type: "major", execution: "async", flavor: "last-resort" });
-    // The collection runs as a task of the next event-loop turn; V8's own later ones compact by its heuristics again.
-    setTimeout(() => setFlagsFromString("--no-compact-on-every-full-gc"), COMPACTING_WINDOW_MS).unref();
+    try {
+      await gc({ type: "major", execution: "async", flavor: "last-resort" });
+    } finally {
+      setFlagsFromString("--no-compact-on-every-full-gc");
+    }
   };
 }
-
-/** How long every full collection compacts after a memory-reducing one is asked for. */
-const COMPACTING_WINDOW_MS = 200;

@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { sleepUnlessAborted, throwIfAborted } from "../cleanup.ts";
+import { settleIdleCollections } from "../settle.ts";
 import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { gitState, machine, nativeMemcachedVersion } from "../environment.ts";
 import { checkedLoad } from "../loader.ts";
@@ -14,10 +15,10 @@ import { formatDuration, Progress } from "../progress.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
 import type { ExperimentConfig, ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { memoryFigureData } from "./figure-data.ts";
-import { medians, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
+import { medians, rssBreakdown, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
+import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -107,7 +108,10 @@ async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutco
       const limits = tolerances(config);
       check = compareWithBaseline(chosen, await readBaseline(baselinePath(config.out)), config.profile, limits);
       process.stdout.write(checkTable(check, limits) + "\n");
-      if (!check.ok) failures.push(`fig-memory --check: worse than the baseline: ${check.regressions.map((r) => regressionText(r, limits)).join(", ")}`);
+      if (!check.ok) {
+        const breakdowns = check.regressions.flatMap((r) => chosen.filter((m) => m.system === r.system && m.size === r.size).map(rssBreakdown));
+        failures.push(`fig-memory --check: worse than the baseline: ${check.regressions.map((r) => regressionText(r, limits)).join(", ")}\n  ${breakdowns.join("\n  ")}`);
+      }
     }
     if (config.saveBaseline) {
       await mkdir(join(config.out, "baseline"), { recursive: true });
@@ -227,10 +231,15 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     // sizes: the first slab page of each small size class stays part of what the setting measures.
     const warmup = warmupFor(size, records, valueHolders);
     let warmupValueBytes = 0;
+    const unsettled = new Set<string>();
+    const settle = async () => {
+      for (const id of await settleIdleCollections(() => sut.readStats(), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: settleMs, signal })) unsettled.add(id);
+    };
     if (warmup.records > 0) {
       progress.phase("warm-up");
       warmupValueBytes = await loadWarmup(warmup, { processTable: sut.processes, routing: sut.routing }, records, config.seed, signal);
-      await sleepUnlessAborted(settleMs, signal);
+      progress.phase("warm-up done; waiting for the idle collections");
+      await settle();
     }
     const rssBefore = await sut.readRss();
     const statsBefore = await sut.readStats();
@@ -251,8 +260,8 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
       folder,
       rawName,
     );
-    progress.phase(`loaded in ${formatDuration(Date.now() - started)}; settling`);
-    await sleepUnlessAborted(settleMs, signal);
+    progress.phase(`loaded in ${formatDuration(Date.now() - started)}; waiting for the idle collections`);
+    await settle();
     progress.phase("RSS and stats after loading");
     const rssAfter = await sut.readRss();
     const statsAfter = await sut.readStats();
@@ -271,6 +280,10 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     const measurement = summarizeMemory(system, size.id, repeat, loaded.report, processes);
     const rssIdleBytes = [...rssIdle.values()].reduce((sum, bytes) => sum + bytes, 0);
     measurement.warmup = { records: warmup.records, valueBytes: warmupValueBytes, rssIdleBytes, startupGrowthBytes: measurement.rssBeforeBytes - rssIdleBytes };
+    if (unsettled.size > 0) {
+      measurement.unsettled = [...unsettled];
+      progress.log(`warning: ${system} ${size.id}: RSS read while an idle collection was still pending on ${measurement.unsettled.join(", ")} (after ${COLLECTION_TIMEOUT_MS / 1000} s); the figure may hold load garbage`);
+    }
     await folder.writeJson(`raw/${rawName}.json`, measurement);
     // A group that lost a member stores less (no parity, one copy fewer): its figure must not count.
     throwIfLostMembers(

@@ -73,6 +73,8 @@ export interface MemoryMeasurement {
    * code, the binary's pages, heap sizing), which the contract figure therefore does not charge.
    */
   warmup?: { records: number; valueBytes: number; rssIdleBytes: number; startupGrowthBytes: number };
+  /** Processes whose idle collection was still pending when RSS was read (the wait timed out). */
+  unsettled?: string[];
 }
 
 function statsTotals(processes: ProcessMemory[]): StatsTotals | undefined {
@@ -121,6 +123,35 @@ export function summarizeMemory(system: string, size: ValueSizeId, repeat: numbe
   }
   return measurement;
 }
+
+/**
+ * Where a measurement's RSS growth went, per role: the store's own account (data area, parity,
+ * metadata, replicas, keys), V8's heap (`heap_total`), the rest (malloc's heap, code), and how many
+ * processes finished an idle collection during the load. Printed when --check fails, so that a CI
+ * log says which part grew.
+ */
+export function rssBreakdown(m: MemoryMeasurement): string {
+  const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const growth = (p: ProcessMemory, fields: readonly string[]) =>
+    fields.reduce((sum, field) => sum + (numericStat(p.statsAfter, field) ?? 0) - (numericStat(p.statsBefore, field) ?? 0), 0);
+  const roles = new Map<string, { processes: number; rss: number; store: number; heap: number; collected: number }>();
+  for (const p of m.processes) {
+    const role = roles.get(p.role) ?? { processes: 0, rss: 0, store: 0, heap: 0, collected: 0 };
+    role.processes++;
+    role.rss += p.rssAfter - p.rssBefore;
+    role.store += growth(p, storeFields);
+    role.heap += growth(p, ["heap_total"]);
+    if (growth(p, ["gc_idle_collections"]) > 0) role.collected++;
+    roles.set(p.role, role);
+  }
+  const parts = [...roles].map(
+    ([name, r]) =>
+      `${r.processes} ${name}: RSS +${MB(r.rss)} = store +${MB(r.store)}, V8 heap +${MB(r.heap)}, rest +${MB(r.rss - r.store - r.heap)}; ${r.collected} of ${r.processes} finished an idle collection`,
+  );
+  return `${m.system} ${m.size} (${MB(m.load.valueBytes)} of values): ${parts.join("; ")}`;
+}
+
+const storeFields = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"] as const;
 
 /** The measurement with the median RSS figure among repeats of one (system, size). */
 export function medianMeasurement(repeats: MemoryMeasurement[]): MemoryMeasurement {

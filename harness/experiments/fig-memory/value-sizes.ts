@@ -63,11 +63,16 @@ export function memoryPerProcessMb(valueBytes: number, processes: number): numbe
 }
 
 /**
- * How long RSS is left to settle after a load before it is read: our servers run a full collection
- * once their input has been quiet for half a second (systems/runtime/idle-collection.ts), and V8
- * gives the freed pages back shortly after.
+ * How long RSS is left to settle before it is read: when nothing was loaded (idle RSS), and after
+ * the servers' idle collections are over (harness/experiments/settle.ts) when something was. RSS
+ * goes on falling for a second or two after a collection (dead buffers outside V8's heap go with
+ * the next young-generation collections): read after 1 s instead of 2 s, RSS before the load was
+ * ~1.2 MB a process higher and plain's 1 KB figure 0.95 instead of 1.04.
  */
 export const SETTLE_MS: Record<Profile, number> = { fast: 2000, paper: 3000 };
+
+/** Longest wait for the idle collections after a load (25 processes collect on 2 cores). */
+export const COLLECTION_TIMEOUT_MS = 30_000;
 
 /** Warm-up requests per value-holding process: enough for the request path to be compiled. */
 const WARMUP_REQUESTS_PER_PROCESS = 2000;

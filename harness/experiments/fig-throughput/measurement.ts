@@ -12,8 +12,9 @@ import { checkedLoad } from "../loader.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { summarizeMemory, type LoadReport, type MemoryMeasurement, type ProcessMemory } from "../fig-memory/measurement.ts";
-import { memoryPerProcessMb, valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
+import { COLLECTION_TIMEOUT_MS, memoryPerProcessMb, valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import type { Progress } from "../progress.ts";
+import { settleIdleCollections } from "../settle.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
 import type { ExperimentContext } from "../types.ts";
 import type { ProcessInfo } from "../../deploy/types.ts";
@@ -177,6 +178,7 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
       progress.phase("RSS and stats after loading");
       const after = await readMemory(sut, config.profile === "paper" ? 3000 : 1000, signal);
       memory = summarizeMemory(variant.label, size, request.repeat, loaded.report, processMemory(sut.processes, before, after));
+      if (after.unsettled.length > 0) memory.unsettled = after.unsettled;
       statsAfterLoad = after.stats;
     } else {
       statsAfterLoad = await sut.readStats();
@@ -209,13 +211,15 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
 
 interface MemoryReading {
   rss: Map<string, number>;
+  /** Processes whose idle collection was still pending when RSS was read. */
+  unsettled: string[];
   stats: Awaited<ReturnType<SystemUnderTest["readStats"]>>;
 }
 
+/** RSS and stats once the servers' idle collections are over (a load's garbage gone) and `settleMs` more. */
 async function readMemory(sut: SystemUnderTest, settleMs: number, signal: AbortSignal): Promise<MemoryReading> {
-  await new Promise((resolve) => setTimeout(resolve, settleMs));
-  throwIfAborted(signal);
-  return { rss: await sut.readRss(), stats: await sut.readStats() };
+  const unsettled = await settleIdleCollections(() => sut.readStats(), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: settleMs, signal });
+  return { rss: await sut.readRss(), stats: await sut.readStats(), unsettled };
 }
 
 function processMemory(processes: ProcessInfo[], before: MemoryReading, after: MemoryReading): ProcessMemory[] {
