@@ -113,39 +113,39 @@ test("the same sequence of allocs and frees gives the same offsets", () => {
 });
 
 for (const classHomes of [false, true]) {
-test(`replaying allocations as claims on a second allocator reproduces its state${classHomes ? " (with class homes)" : ""}`, () => {
-  const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
-  const { log, live } = randomWorkload(original, 9, 30_000, 20_000);
-  const replica = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
-  for (const { op, offset, length } of log) {
-    if (op === "alloc") replica.claim(offset, length);
-    else replica.free(offset, length);
-  }
-  assert.equal(replica.liveSlots, original.liveSlots);
-  assert.equal(replica.liveSlotBytes, original.liveSlotBytes);
-  assert.equal(replica.highWaterBytes, original.highWaterBytes);
-  for (const [offset, length] of live) assert.ok(replica.isAllocated(offset, length));
-  const random = seededRandom(99);
-  for (let i = 0; i < 5000; i++) {
-    const length = 1 + Math.floor(random() * 20_000);
-    assert.equal(replica.alloc(length), original.alloc(length), "later allocations agree");
-  }
-});
+  test(`replaying allocations as claims on a second allocator reproduces its state${classHomes ? " (with class homes)" : ""}`, () => {
+    const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
+    const { log, live } = randomWorkload(original, 9, 30_000, 20_000);
+    const replica = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
+    for (const { op, offset, length } of log) {
+      if (op === "alloc") replica.claim(offset, length);
+      else replica.free(offset, length);
+    }
+    assert.equal(replica.liveSlots, original.liveSlots);
+    assert.equal(replica.liveSlotBytes, original.liveSlotBytes);
+    assert.equal(replica.highWaterBytes, original.highWaterBytes);
+    for (const [offset, length] of live) assert.ok(replica.isAllocated(offset, length));
+    const random = seededRandom(99);
+    for (let i = 0; i < 5000; i++) {
+      const length = 1 + Math.floor(random() * 20_000);
+      assert.equal(replica.alloc(length), original.alloc(length), "later allocations agree");
+    }
+  });
 
-test(`claims in any order rebuild an allocator that never hands out a claimed region${classHomes ? " (with class homes)" : ""}`, () => {
-  const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
-  const { live } = randomWorkload(original, 21, 10_000, 3000);
-  const shuffled = [...live].reverse();
-  const rebuilt = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
-  for (const [offset, length] of shuffled) rebuilt.claim(offset, length);
-  assert.equal(rebuilt.liveSlots, live.length);
-  const taken = new Set(live.map(([offset]) => offset));
-  for (let i = 0; i < 5000; i++) {
-    const offset = rebuilt.alloc(1 + (i % 3000));
-    assert.ok(!taken.has(offset), `offset ${offset} was already live`);
-    taken.add(offset);
-  }
-});
+  test(`claims in any order rebuild an allocator that never hands out a claimed region${classHomes ? " (with class homes)" : ""}`, () => {
+    const original = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
+    const { live } = randomWorkload(original, 21, 10_000, 3000);
+    const shuffled = [...live].reverse();
+    const rebuilt = new Allocator({ capacityBytes: 4096 * MiB, classHomes });
+    for (const [offset, length] of shuffled) rebuilt.claim(offset, length);
+    assert.equal(rebuilt.liveSlots, live.length);
+    const taken = new Set(live.map(([offset]) => offset));
+    for (let i = 0; i < 5000; i++) {
+      const offset = rebuilt.alloc(1 + (i % 3000));
+      assert.ok(!taken.has(offset), `offset ${offset} was already live`);
+      taken.add(offset);
+    }
+  });
 }
 
 test("a full range returns -1, and bad frees and claims are refused with a clear error", () => {
