@@ -132,6 +132,7 @@ export function summarizeMemory(system: string, size: ValueSizeId, repeat: numbe
  */
 export function rssBreakdown(m: MemoryMeasurement): string {
   const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+  const signedMB = (bytes: number) => `${bytes < 0 ? "-" : "+"}${MB(Math.abs(bytes))}`;
   const growth = (p: ProcessMemory, fields: readonly string[]) =>
     fields.reduce((sum, field) => sum + (numericStat(p.statsAfter, field) ?? 0) - (numericStat(p.statsBefore, field) ?? 0), 0);
   const roles = new Map<string, { processes: number; rss: number; store: number; heap: number; collected: number }>();
@@ -146,7 +147,7 @@ export function rssBreakdown(m: MemoryMeasurement): string {
   }
   const parts = [...roles].map(
     ([name, r]) =>
-      `${r.processes} ${name}: RSS +${MB(r.rss)} = store +${MB(r.store)}, V8 heap +${MB(r.heap)}, rest +${MB(r.rss - r.store - r.heap)}; ${r.collected} of ${r.processes} finished an idle collection`,
+      `${r.processes} ${name}: RSS ${signedMB(r.rss)} = store ${signedMB(r.store)}, V8 heap ${signedMB(r.heap)}, rest ${signedMB(r.rss - r.store - r.heap)}; ${r.collected} of ${r.processes} finished an idle collection`,
   );
   return `${m.system} ${m.size} (${MB(m.load.valueBytes)} of values): ${parts.join("; ")}`;
 }

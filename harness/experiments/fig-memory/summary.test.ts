@@ -18,6 +18,14 @@ test("the summary puts our numbers beside the paper's, each paper number with it
   assert.match(text, /\| 1\.050 > 1\.02 ✗ \| 1\.050 ≤ 1\.6 ✓ \|/);
 });
 
+test("the summary says where our systems' RSS went, and leaves out native memcached, which reports no accounting", () => {
+  const text = memorySummary({ measurements: fourSystems(["1k"]), unavailable: [], header: [] });
+  const section = text.slice(text.indexOf("## Where the RSS went"));
+  assert.match(section, /- cocytus 1k \(1\.0 MB of values\): 1 plain: RSS \+1\.9 MB = store \+1\.8 MB, V8 heap \+0\.0 MB, rest \+0\.1 MB; 0 of 1 finished an idle collection/);
+  assert.match(section, /- plain 1k /);
+  assert.doesNotMatch(section.slice(0, section.indexOf("\n## ", 3)), /memcached/);
+});
+
 test("systems that could not be measured are named with the reason, and ratios needing them are left out", () => {
   const text = memorySummary({ measurements: [fixedMeasurement("plain", "1k", 1.1)], unavailable: [{ system: "pbr", reason: "could not be brought up: no mode pbr" }], header: [] });
   assert.match(text, /## Not measured\n\n- \*\*pbr\*\*: could not be brought up: no mode pbr/);

@@ -3,7 +3,7 @@ import { fixed, markdownTable, percent } from "../../report/markdown.ts";
 import type { Machine } from "../environment.ts";
 import { checkTableCells, type CheckResult } from "./regression.ts";
 import { savingsVsPbr, systemOrder } from "./figure-data.ts";
-import type { MemoryMeasurement } from "./measurement.ts";
+import { rssBreakdown, type MemoryMeasurement } from "./measurement.ts";
 import { paperClaims, perByteReferences, sources } from "./paper.ts";
 import { valueSizes, type ValueSizeId } from "./value-sizes.ts";
 
@@ -136,6 +136,14 @@ export function memorySummary(input: SummaryInput): string {
     ),
     "",
   );
+
+  const ours = measurements.filter((m) => m.stats !== undefined);
+  if (ours.length > 0) {
+    out.push("## Where the RSS went", "");
+    out.push("Per role: the store's own account (data area, parity, metadata, replicas, keys), V8's heap (`heap_total`), and the rest (malloc's heap, code).", "");
+    for (const m of ours) out.push(`- ${rssBreakdown(m)}`);
+    out.push("");
+  }
 
   if (input.unavailable.length > 0) {
     out.push("## Not measured", "");
