@@ -5,13 +5,14 @@
  * fig-memory, "before" is read after a warm-up load of other keys (start-up growth is not charged
  * per value byte); the cold figure, counted from idle with the warm-up values, is printed beside it.
  */
-import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
+import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
 import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
 import { perByteReferences } from "../experiments/fig-memory/paper.ts";
 import { fixed, textTable } from "../report/markdown.ts";
-import { sleepUnlessAborted, throwIfAborted, type Cleanup } from "../experiments/cleanup.ts";
+import type { Cleanup } from "../experiments/cleanup.ts";
+import { settleIdleCollections } from "../experiments/settle.ts";
 import { buildServerBundle } from "../deploy/server-command.ts";
 import { freeLocalPort, memcachedArgv, plainServerArgv, startLocalServer } from "./local-server.ts";
 
@@ -49,10 +50,10 @@ export interface OneProcessMemory {
 
 const host = "127.0.0.1";
 
-/** RSS is read as long after the last request as fig-memory does at --fast; Ctrl-C ends the wait. */
-async function settle(signal: AbortSignal): Promise<void> {
-  await sleepUnlessAborted(SETTLE_MS.fast, signal);
-  throwIfAborted(signal);
+/** RSS is read as fig-memory reads it at --fast: once the server's idle collection is over, and 2 s more; Ctrl-C ends the wait. */
+async function settle(server: string, port: number, signal: AbortSignal): Promise<void> {
+  const pending = await settleIdleCollections(async () => new Map([[server, await readServerStats(host, port)]]), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: SETTLE_MS.fast, signal });
+  if (pending.length > 0) throw new Error(`${server} on ${host}:${port}: its idle collection was still pending after ${COLLECTION_TIMEOUT_MS / 1000} s`);
 }
 
 async function measure(server: "plain" | "memcached", size: ValueSize, records: number, options: MemoryBenchOptions): Promise<OneProcessMemory> {
@@ -62,13 +63,13 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
   const process = await startLocalServer(server, argv, host, port);
   const stop = options.cleanup.add(`${server} on ${host}:${port}`, () => process.stop());
   try {
-    await settle(options.cleanup.signal);
+    await settle(server, port, options.cleanup.signal);
     const rssIdle = await process.rssBytes();
     const warmup = warmupFor(size, records, 1);
     let warmupValueBytes = 0;
     if (warmup.records > 0) {
       warmupValueBytes = await loadWarmup(warmup, { endpoints: [{ host, port }] }, records, options.seed, options.cleanup.signal, `${server} ${size.label}`);
-      await settle(options.cleanup.signal);
+      await settle(server, port, options.cleanup.signal);
     }
     const rssBefore = await process.rssBytes();
     const statsBefore = await readServerStats(host, port);
@@ -82,7 +83,7 @@ async function measure(server: "plain" | "memcached", size: ValueSize, records: 
     });
     const shortfall = loadShortfall({ records }, loaded);
     if (shortfall) throw new Error(`${server} ${size.label}: ${shortfall}`);
-    await settle(options.cleanup.signal);
+    await settle(server, port, options.cleanup.signal);
     const rssAfter = await process.rssBytes();
     const stats = await readServerStats(host, port);
     const items = numericStat(stats, "curr_items") ?? 0;

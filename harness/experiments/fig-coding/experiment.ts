@@ -77,7 +77,7 @@ async function runFigCoding(context: ExperimentContext): Promise<ExperimentOutco
   const figure = await writeFigure(folder.path, "fig-coding", codingFigureData(results));
   if (!figure.ok) progress.log(`figure not rendered (data kept in ${folder.path}): ${figure.error}`);
 
-  const header = await runHeader(context, [size], () => records, ["Memory is read around the load (RSS and stats of every process); then 95:5 and 50:50 run closed-loop."]);
+  const header = await runHeader(context, [size], () => records, ["Memory is read around the load (RSS and stats of every process), after a warm-up load of other keys as in fig-memory; then 95:5 and 50:50 run closed-loop. At --fast scale RSS moves by about 1 MB a process (memory malloc freed after the warm-up is reused by the load), so the stats column is the steadier comparison."]);
   const summary = codingSummary({ results, unavailable: campaign.unavailable, header });
   await folder.writeText("summary.md", summary);
   process.stdout.write(summary + "\n");

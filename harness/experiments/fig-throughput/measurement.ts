@@ -12,7 +12,7 @@ import { checkedLoad } from "../loader.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { summarizeMemory, type LoadReport, type MemoryMeasurement, type ProcessMemory } from "../fig-memory/measurement.ts";
-import { COLLECTION_TIMEOUT_MS, memoryPerProcessMb, valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
+import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, warmupFor, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import type { Progress } from "../progress.ts";
 import { settleIdleCollections } from "../settle.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
@@ -155,7 +155,17 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
     throw new BringUpError((error as Error).message);
   }
   try {
-    const before = request.measureMemory ? await readMemory(sut, config.profile === "paper" ? 3000 : 1000, signal) : undefined;
+    let before: MemoryReading | undefined;
+    if (request.measureMemory) {
+      // As fig-memory: a warm-up load of other keys first, so that a process's start-up growth
+      // (JIT-compiled request paths, heap sizing) is not charged per value byte.
+      const warmup = warmupFor(valueSizeById(size), records, valueHolders(variant));
+      if (warmup.records > 0) {
+        progress.phase("warm-up");
+        await loadWarmup(warmup, { processTable: sut.processes, routing: sut.routing }, records, config.seed, signal);
+      }
+      before = await readMemory(sut, SETTLE_MS[config.profile], signal);
+    }
     progress.phase("loading", 0);
     const loaded = await checkedLoad(
       {
@@ -176,7 +186,7 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
     let statsAfterLoad: MemoryReading["stats"];
     if (before) {
       progress.phase("RSS and stats after loading");
-      const after = await readMemory(sut, config.profile === "paper" ? 3000 : 1000, signal);
+      const after = await readMemory(sut, SETTLE_MS[config.profile], signal);
       memory = summarizeMemory(variant.label, size, request.repeat, loaded.report, processMemory(sut.processes, before, after));
       if (after.unsettled.length > 0) memory.unsettled = after.unsettled;
       statsAfterLoad = after.stats;
