@@ -5,14 +5,14 @@
  * fig-memory, "before" is read after a warm-up load of other keys (start-up growth is not charged
  * per value byte); the cold figure, counted from idle with the warm-up values, is printed beside it.
  */
-import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
+import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizes, warmupFor, type ValueSize } from "../experiments/fig-memory/value-sizes.ts";
 import { loadRecords, loadShortfall } from "../experiments/loader.ts";
 import { nativeMemcachedVersion } from "../experiments/environment.ts";
 import { numericStat, readServerStats, type ServerStats } from "../experiments/server-stats.ts";
 import { perByteReferences } from "../experiments/fig-memory/paper.ts";
 import { fixed, textTable } from "../report/markdown.ts";
 import type { Cleanup } from "../experiments/cleanup.ts";
-import { settleIdleCollections } from "../experiments/settle.ts";
+import { COLLECTION_TIMEOUT_MS, settleIdleCollections } from "../experiments/settle.ts";
 import { buildServerBundle } from "../deploy/server-command.ts";
 import { freeLocalPort, memcachedArgv, plainServerArgv, startLocalServer } from "./local-server.ts";
 
@@ -52,7 +52,7 @@ const host = "127.0.0.1";
 
 /** RSS is read as fig-memory reads it at --fast: once the server's idle collection is over, and 2 s more; Ctrl-C ends the wait. */
 async function settle(server: string, port: number, signal: AbortSignal): Promise<void> {
-  const pending = await settleIdleCollections(async () => new Map([[server, await readServerStats(host, port)]]), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: SETTLE_MS.fast, signal });
+  const pending = await settleIdleCollections(async () => new Map([[server, await readServerStats(host, port)]]), { afterMs: SETTLE_MS.fast, signal });
   if (pending.length > 0) throw new Error(`${server} on ${host}:${port}: its idle collection was still pending after ${COLLECTION_TIMEOUT_MS / 1000} s`);
 }
 

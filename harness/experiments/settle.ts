@@ -8,9 +8,12 @@
 import { sleepUnlessAborted, throwIfAborted } from "./cleanup.ts";
 import { numericStat, type ServerStats } from "./server-stats.ts";
 
+/** Longest wait for the idle collections after a load (25 processes collect on 2 cores). */
+export const COLLECTION_TIMEOUT_MS = 30_000;
+
 export interface SettleOptions {
-  /** Longest wait for the collections (the processes still pending then are returned). */
-  timeoutMs: number;
+  /** Longest wait for the collections (default COLLECTION_TIMEOUT_MS; the processes still pending then are returned). */
+  timeoutMs?: number;
   /** Pause after the last collection, for the pages it freed to leave RSS. */
   afterMs: number;
   pollMs?: number;
@@ -23,7 +26,7 @@ export interface SettleOptions {
  * Returns the ids of the processes still pending at `timeoutMs`: the caller names them.
  */
 export async function settleIdleCollections(readStats: () => Promise<Map<string, ServerStats>>, options: SettleOptions): Promise<string[]> {
-  const { timeoutMs, afterMs, pollMs = 250, signal } = options;
+  const { timeoutMs = COLLECTION_TIMEOUT_MS, afterMs, pollMs = 250, signal } = options;
   const deadline = Date.now() + timeoutMs;
   let pending: string[];
   for (;;) {

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { writeFigure } from "../../report/render.ts";
 import { sleepUnlessAborted, throwIfAborted } from "../cleanup.ts";
-import { settleIdleCollections } from "../settle.ts";
+import { COLLECTION_TIMEOUT_MS, settleIdleCollections } from "../settle.ts";
 import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { gitState, machine, nativeMemcachedVersion } from "../environment.ts";
 import { checkedLoad } from "../loader.ts";
@@ -18,7 +18,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, rssBreakdown, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
+import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -233,7 +233,7 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     let warmupValueBytes = 0;
     const unsettled = new Set<string>();
     const settle = async () => {
-      for (const id of await settleIdleCollections(() => sut.readStats(), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: settleMs, signal })) unsettled.add(id);
+      for (const id of await settleIdleCollections(() => sut.readStats(), { afterMs: settleMs, signal })) unsettled.add(id);
     };
     if (warmup.records > 0) {
       progress.phase("warm-up");

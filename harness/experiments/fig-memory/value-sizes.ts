@@ -71,9 +71,6 @@ export function memoryPerProcessMb(valueBytes: number, processes: number): numbe
  */
 export const SETTLE_MS: Record<Profile, number> = { fast: 2000, paper: 3000 };
 
-/** Longest wait for the idle collections after a load (25 processes collect on 2 cores). */
-export const COLLECTION_TIMEOUT_MS = 30_000;
-
 /** Warm-up requests per value-holding process: enough for the request path to be compiled. */
 const WARMUP_REQUESTS_PER_PROCESS = 2000;
 /** ... but at most this many value bytes per process (16 KB values: 256 requests). */

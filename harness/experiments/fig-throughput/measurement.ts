@@ -12,7 +12,7 @@ import { checkedLoad } from "../loader.ts";
 import { throwIfAborted } from "../cleanup.ts";
 import { throwIfLostMembers, TOLERANT_FAILURE_DETECTION } from "../cluster-health.ts";
 import { summarizeMemory, type LoadReport, type MemoryMeasurement, type ProcessMemory } from "../fig-memory/measurement.ts";
-import { COLLECTION_TIMEOUT_MS, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, warmupFor, type ValueSizeId } from "../fig-memory/value-sizes.ts";
+import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, warmupFor, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import type { Progress } from "../progress.ts";
 import { settleIdleCollections } from "../settle.ts";
 import { bringUp, type SystemName, type SystemUnderTest } from "../systems-under-test.ts";
@@ -188,7 +188,8 @@ export async function measureVariant(context: ExperimentContext, progress: Progr
       progress.phase("RSS and stats after loading");
       const after = await readMemory(sut, SETTLE_MS[config.profile], signal);
       memory = summarizeMemory(variant.label, size, request.repeat, loaded.report, processMemory(sut.processes, before, after));
-      if (after.unsettled.length > 0) memory.unsettled = after.unsettled;
+      const unsettled = new Set([...before.unsettled, ...after.unsettled]);
+      if (unsettled.size > 0) memory.unsettled = [...unsettled];
       statsAfterLoad = after.stats;
     } else {
       statsAfterLoad = await sut.readStats();
@@ -228,7 +229,7 @@ interface MemoryReading {
 
 /** RSS and stats once the servers' idle collections are over (a load's garbage gone) and `settleMs` more. */
 async function readMemory(sut: SystemUnderTest, settleMs: number, signal: AbortSignal): Promise<MemoryReading> {
-  const unsettled = await settleIdleCollections(() => sut.readStats(), { timeoutMs: COLLECTION_TIMEOUT_MS, afterMs: settleMs, signal });
+  const unsettled = await settleIdleCollections(() => sut.readStats(), { afterMs: settleMs, signal });
   return { rss: await sut.readRss(), stats: await sut.readStats(), unsettled };
 }
 
