@@ -17,7 +17,9 @@
  * - `execute(m)` is called synchronously, in the order requests arrived on each connection, and
  *   across connections in the order the event loop delivered them. `m` is reused by the engine
  *   after execute returns: copy the fields you need. `m.key` and `m.value` are views of received
- *   bytes that nobody ever overwrites: you may keep them (they pin up to one 64 KiB read buffer).
+ *   bytes that nobody ever overwrites: you may keep them (they pin up to one 64 KiB read buffer),
+ *   unless the backend sets `keepsInputViews: false` (plain: it copies at once, so the engine
+ *   saves a copy of every read).
  * - memcached's semantics (add only if absent, replace only if present, cas compare, append/prepend
  *   keeping the old flags and expiry, incr/decr on 64-bit decimal text with space padding, touch,
  *   expired-on-arrival items) live in `executeMutation()` (semantics.ts). It reads through an
@@ -136,4 +138,11 @@ export interface Backend {
   stats?(): Record<string, number | string>;
   /** Optional: receive split `set` values straight into the data area (plain mode). */
   readonly directSet?: DirectSet;
+  /**
+   * False promises that nothing the engine hands this backend (m.key and m.value of execute and
+   * directSet.commit, beforeRead's key, extension arguments) is referenced once the call returns.
+   * The engine may then read the connection straight from the shared read buffer, which the next
+   * read overwrites, instead of copying every read (plain mode). Default true.
+   */
+  readonly keepsInputViews?: boolean;
 }

@@ -237,3 +237,62 @@ test("relative expiry and a delayed flush_all take effect when their second come
   s.receive(Buffer.from("get long\r\n"));
   assert.equal(out.text(), "END\r\n");
 });
+
+/** Feeds `input` as a socket read into one shared buffer is fed with lent input: overwritten right after. */
+function receiveLent(s: { receive(chunk: Buffer): void }, shared: Buffer, input: Buffer): void {
+  input.copy(shared);
+  s.receive(shared.subarray(0, input.length));
+  shared.fill(0x23);
+}
+
+const CONVERSATION = Buffer.from(
+  "set alpha 5 0 3\r\nabc\r\nset beta 0 0 10\r\n0123\r\n6789\r\nappend alpha 0 0 2\r\nde\r\nget alpha beta gamma\r\n" +
+    "incr n 1\r\nset n 0 0 2\r\n41\r\nincr n 1\r\ntouch alpha 100\r\ndelete beta\r\nadd n 0 0 1\r\nx\r\nget beta n alpha\r\n",
+  "latin1",
+);
+
+test("plain mode reads lent input: a conversation split at every byte, each read overwritten after it is received, gets the replies of one read", () => {
+  const replies = (feed: (s: { receive(chunk: Buffer): void }) => void) => {
+    const { engine, out, session: s } = session(new PlainBackend(new Store({ memoryBytes: 8 * 1024 * 1024 }), 1024 * 1024));
+    assert.equal(engine.lendsInput, true);
+    feed(s);
+    return out.text();
+  };
+  const expected = replies((s) => s.receive(Buffer.from(CONVERSATION)));
+  assert.match(expected, /^STORED\r\nSTORED\r\nSTORED\r\nVALUE alpha 5 5\r\nabcde\r\nVALUE beta 0 10\r\n0123\r\n6789\r\nEND\r\nNOT_FOUND\r\nSTORED\r\n42\r\nTOUCHED\r\nDELETED\r\nNOT_STORED\r\nVALUE n 0 2\r\n42\r\nVALUE alpha 5 5\r\nabcde\r\nEND\r\n$/);
+  const shared = Buffer.alloc(CONVERSATION.length);
+  for (let cut = 1; cut < CONVERSATION.length; cut++) {
+    const got = replies((s) => {
+      receiveLent(s, shared, CONVERSATION.subarray(0, cut));
+      receiveLent(s, shared, CONVERSATION.subarray(cut));
+    });
+    assert.equal(got, expected, `split at ${cut}`);
+  }
+  assert.equal(
+    replies((s) => {
+      for (let i = 0; i < CONVERSATION.length; i++) receiveLent(s, shared, CONVERSATION.subarray(i, i + 1));
+    }),
+    expected,
+    "one byte a read",
+  );
+});
+
+test("with lent input, a read that waits for an earlier reply keeps a copy of its line", async () => {
+  let release = () => {};
+  const held = new Promise<Buffer>((resolve) => (release = () => resolve(Buffer.from("HELD\r\n"))));
+  class HoldingPlain extends PlainBackend {
+    readonly commands = new Map<string, ExtensionCommand>([["hold", () => held]]);
+  }
+  const { engine, out, session: s } = session(new HoldingPlain(new Store({ memoryBytes: 8 * 1024 * 1024 }), 1024 * 1024));
+  assert.equal(engine.lendsInput, true);
+  const shared = Buffer.alloc(64);
+  receiveLent(s, shared, Buffer.from("set k 0 0 1\r\nv\r\nhold\r\nget k\r\n"));
+  assert.equal(out.paused, true, "the get waits for hold's reply");
+  release();
+  await tick();
+  assert.equal(out.text(), "STORED\r\nHELD\r\nVALUE k 0 1\r\nv\r\nEND\r\n");
+});
+
+test("a backend that keeps views of its input is never fed lent input", () => {
+  assert.equal(new MemcachedEngine({ backend: new HeldBackend() }).lendsInput, false);
+});

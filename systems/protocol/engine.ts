@@ -49,6 +49,11 @@ export interface SessionTransport extends ReplyTransport {
 
 export class MemcachedEngine {
   readonly backend: Backend;
+  /**
+   * Whether sessions may be fed lent input (valid only during receive(): the connection's shared
+   * read buffer): yes when the backend keeps no views of what it is handed (Backend.keepsInputViews).
+   */
+  readonly lendsInput: boolean;
   readonly maxItemSize: number;
   readonly counters = new Counters();
   readonly startedAt = serverNow();
@@ -58,6 +63,7 @@ export class MemcachedEngine {
 
   constructor(options: EngineOptions) {
     this.backend = options.backend;
+    this.lendsInput = options.backend.keepsInputViews === false;
     this.maxItemSize = options.maxItemSize ?? DEFAULT_MAX_ITEM_SIZE;
     this.maxConnections = options.maxConnections ?? 1024;
     this.settings = options.settings ?? {};
@@ -170,9 +176,13 @@ const VALUE_PREFIX = ascii("VALUE ");
 const CRLF = ascii("\r\n");
 const VERSION_REPLY = Buffer.from(`VERSION ${SERVER_VERSION}\r\n`, "latin1");
 
-/** One client connection's protocol state. */
+/**
+ * One client connection's protocol state. With lent input (engine.lendsInput) every chunk is
+ * overwritten after receive() returns, so what the session keeps across reads is copied: the key
+ * of a storage command whose value has not all arrived, and a read line that waits (defer).
+ */
 export class ProtocolSession implements ParserHandler {
-  private readonly parser = new RequestParser(this);
+  private readonly parser: RequestParser;
   private readonly replies: ReplyQueue;
   private readonly tokens = new Tokens();
   /** Reused for every mutation handed to the backend (see Backend.execute). */
@@ -184,6 +194,8 @@ export class ProtocolSession implements ParserHandler {
   /** The storage command waiting for its value. */
   private pendingOp: Op = Op.Set;
   private pendingKey: Buffer = EMPTY;
+  /** With lent input: the copy of pendingKey kept across reads (allocated on first use). */
+  private keptKey: Buffer | null = null;
   private pendingFlags = 0;
   private pendingExptime = 0;
   private pendingCas = 0;
@@ -210,6 +222,7 @@ export class ProtocolSession implements ParserHandler {
     private readonly transport: SessionTransport,
   ) {
     this.backend = engine.backend;
+    this.parser = new RequestParser(this, { lentInput: engine.lendsInput });
     this.replies = new ReplyQueue(transport, () => this.onReplySettled());
   }
 
@@ -220,7 +233,17 @@ export class ProtocolSession implements ParserHandler {
     this.now = serverNow();
     this.requestBudget = REQUESTS_PER_EVENT + 1;
     this.parser.feed(chunk);
+    if (this.engine.lendsInput) this.keepPendingKey();
     this.afterInput();
+  }
+
+  /** Lent input: a storage command still waiting for its value keeps a copy of its key. */
+  private keepPendingKey(): void {
+    const key = this.pendingKey;
+    if (!this.parser.midValue || key.length === 0 || key.buffer === this.keptKey?.buffer) return;
+    this.keptKey ??= Buffer.alloc(MAX_KEY_LENGTH);
+    key.copy(this.keptKey);
+    this.pendingKey = this.keptKey.subarray(0, key.length);
   }
 
   /** The client closed its side: answer what was received completely, then close. */
@@ -727,6 +750,11 @@ export class ProtocolSession implements ParserHandler {
 
   /** Runs this line again once earlier replies (or a read gate) settled; input waits meanwhile. */
   private defer(buf: Buffer, start: number, end: number): void {
+    if (this.engine.lendsInput) {
+      buf = Buffer.from(buf.subarray(start, end));
+      start = 0;
+      end = buf.length;
+    }
     this.deferredLine = buf;
     this.deferredStart = start;
     this.deferredEnd = end;

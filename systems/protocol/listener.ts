@@ -88,7 +88,7 @@ export function serveConnection(engine: MemcachedEngine, accepted: Socket): Sock
       session.receive(chunk);
       readBuffers.received(chunk.length);
     },
-    { allowHalfOpen: true },
+    { allowHalfOpen: true, lifetime: engine.lendsInput ? "lent" : "kept" },
   );
   const session = engine.openSession({
     write(chunk) {

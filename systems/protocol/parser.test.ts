@@ -6,7 +6,11 @@ import { MAX_GET_LINE_BYTES, RequestParser, type ParserHandler } from "./parser.
 class Recorder implements ParserHandler {
   events: string[] = [];
   views: Buffer[] = [];
-  parser = new RequestParser(this);
+  parser: RequestParser;
+
+  constructor(options: { lentInput?: boolean } = {}) {
+    this.parser = new RequestParser(this, options);
+  }
 
   onLine(buf: Buffer, start: number, end: number): void {
     const line = buf.subarray(start, end).toString("latin1");
@@ -45,6 +49,24 @@ test("input fed one byte at a time frames exactly the same requests", () => {
   const r = new Recorder();
   for (const byte of Buffer.from(INPUT, "latin1")) r.parser.feed(Buffer.from([byte]));
   assert.deepEqual(r.events, EXPECTED);
+});
+
+/** Feeds `input` as socket input read into one shared buffer is fed: lent, and overwritten right after. */
+function feedLent(parser: RequestParser, shared: Buffer, input: Buffer): void {
+  input.copy(shared);
+  parser.feed(shared.subarray(0, input.length));
+  shared.fill(0x23);
+}
+
+test("lent input, each read overwritten after feed, split at every byte boundary frames exactly the same requests", () => {
+  const input = Buffer.from(INPUT, "latin1");
+  const shared = Buffer.alloc(input.length);
+  for (let cut = 1; cut < input.length; cut++) {
+    const r = new Recorder({ lentInput: true });
+    feedLent(r.parser, shared, input.subarray(0, cut));
+    feedLent(r.parser, shared, input.subarray(cut));
+    assert.deepEqual(r.events, EXPECTED, `split at ${cut}`);
+  }
 });
 
 test("a value that arrives in one read is a view of that read, one split across reads is a copy", () => {
@@ -120,6 +142,21 @@ test("a paused parser keeps later input and frames it on resume, in order", () =
   assert.deepEqual(r.events, ["line:a", "line:pause"]);
   r.parser.resume();
   assert.deepEqual(r.events, ["line:a", "line:pause", "line:b", "line:c"]);
+});
+
+test("a paused parser fed lent input keeps a copy of what arrives or remains behind the pause", () => {
+  const r = new Recorder({ lentInput: true });
+  const original = r.onLine.bind(r);
+  r.onLine = (buf, start, end) => {
+    original(buf, start, end);
+    if (buf.subarray(start, end).toString() === "pause") r.parser.pause();
+  };
+  const shared = Buffer.alloc(64);
+  feedLent(r.parser, shared, Buffer.from("a\r\npause\r\nb\r\n", "latin1"));
+  feedLent(r.parser, shared, Buffer.from("c\r\nv 2\r\nxy\r\n", "latin1"));
+  assert.deepEqual(r.events, ["line:a", "line:pause"]);
+  r.parser.resume();
+  assert.deepEqual(r.events, ["line:a", "line:pause", "line:b", "line:c", "line:v 2", "value:xy:ok"]);
 });
 
 test("a split value goes into the handler's target, with its CRLF checked apart", () => {

@@ -12,7 +12,11 @@
  * - our own bound: a multi-get line longer than MAX_GET_LINE_BYTES closes the connection
  *   (memcached grows its buffer without limit).
  * A value is read as `length + 2` bytes whose last two must be "\r\n" (the handler is told); a
- * swallowed value (too large) is skipped without being stored anywhere.
+ * swallowed value (too large) is skipped without being stored anywhere. *
+ * Input may be lent (options.lentInput: each chunk is valid only during feed(), as socket input
+ * read straight from the shared read buffer is): then the parser copies what it keeps past feed()
+ * (input that arrives or remains while paused). Lines and values it hands over are views either
+ * way; with lent input the handler must copy what it keeps of them.
  */
 
 /** Receives what the parser frames; called synchronously from feed(). */
@@ -64,7 +68,14 @@ export class RequestParser {
   /** Input that arrived or remained while paused, processed on resume(). */
   private backlog: Buffer[] = [];
 
-  constructor(private readonly handler: ParserHandler) {}
+  private readonly lentInput: boolean;
+
+  constructor(
+    private readonly handler: ParserHandler,
+    options: { lentInput?: boolean } = {},
+  ) {
+    this.lentInput = options.lentInput ?? false;
+  }
 
   /** Called from onLine: the next `length` bytes plus "\r\n" are a value, delivered by onValue. */
   expectValue(length: number): void {
@@ -118,7 +129,7 @@ export class RequestParser {
   feed(chunk: Buffer): void {
     if (this.mode === Mode.Closed) return;
     if (this.paused) {
-      this.backlog.push(chunk);
+      this.backlog.push(this.keep(chunk));
       return;
     }
     this.process(chunk, 0);
@@ -155,10 +166,15 @@ export class RequestParser {
           return;
       }
       if (this.paused && pos < length) {
-        this.backlog.unshift(chunk.subarray(pos));
+        this.backlog.unshift(this.keep(chunk.subarray(pos)));
         return;
       }
     }
+  }
+
+  /** Input held past feed(): a copy if it was only lent. */
+  private keep(input: Buffer): Buffer {
+    return this.lentInput ? Buffer.from(input) : input;
   }
 
   /** A line starting at pos with nothing buffered before it. */

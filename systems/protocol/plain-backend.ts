@@ -7,6 +7,8 @@ import { executeMutation, StoreWrites } from "./semantics.ts";
 export class PlainBackend implements Backend, DirectSet {
   private readonly writes: StoreWrites;
   readonly directSet: DirectSet = this;
+  /** Every write copies what it stores before it returns. */
+  readonly keepsInputViews = false;
 
   constructor(
     readonly store: Store,
