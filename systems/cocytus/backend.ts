@@ -29,6 +29,8 @@ export function dataBackend(dataProcess: DataProcess, ownership?: Ownership): Ba
   };
   return {
     store: dataProcess.items,
+    // The data process copies what it keeps of a request (InFlightBytes): its input can be lent.
+    keepsInputViews: false,
     execute: (m: Mutation) => (m.key.length === 0 || owns(m.key) ? dataProcess.execute(m) : (notOwner as Buffer)),
     beforeRead: ownership ? (key: Buffer) => (owns(key) ? undefined : notOwner) : undefined,
     stats: () => ({

@@ -219,3 +219,42 @@ test("a read that finds an expired item reports it missing and removes it throug
   assert.deepEqual(g.replicaMismatches(), []);
   assert.equal(g.parityProcesses[0].replicas[0].index.count, 0);
 });
+
+test("a data process keeps copies of a request's key and value: the caller's buffers may be overwritten once execute returns", async () => {
+  const g = await group();
+  const m = mutation(Op.Set, "lent", { value: value("bytes of a read") });
+  const reply = g.execute(0, m);
+  m.key.fill(0x23);
+  m.value.fill(0x23);
+  g.settle();
+  await turn();
+  assert.equal(reply.text, "STORED");
+  assert.equal(readValue(g, 0, "lent"), "bytes of a read");
+  assert.deepEqual(g.replicaMismatches(), []);
+  assert.deepEqual(await g.inconsistentPages(), []);
+});
+
+test("a touch in flight keeps the value it leaves planned after the write that value came from completed and its bytes were reused", async () => {
+  const g = await group(3, 2);
+  const big = (fill: number) => Buffer.alloc(200 * 1024, fill);
+  // InFlightBytes has blocks of 256 KiB: k's value fills most of one, the filler goes to the next,
+  // and so does the touch (so k's block is emptied once k's set completes).
+  g.execute(0, mutation(Op.Set, "k", { value: big(0x61) }));
+  g.execute(0, mutation(Op.Set, "filler", { value: Buffer.alloc(100 * 1024, 0x66) }));
+  g.execute(0, mutation(Op.Touch, "k", { exptime: 0 }));
+  // Only k's set completes.
+  for (const p of [0, 1]) {
+    g.deliverToParity(0, p, 1);
+    g.deliverToData(0, p);
+  }
+  await turn();
+  assert.equal(g.dataProcesses[0].ST, 1);
+  // The next large write takes the emptied block; then an append is decided against k's planned value.
+  g.execute(0, mutation(Op.Set, "other", { value: big(0x62) }));
+  const append = g.execute(0, mutation(Op.Append, "k", { value: value("!") }));
+  g.settle();
+  await turn();
+  assert.equal(append.text, "STORED");
+  assert.equal(readValue(g, 0, "k"), `${"a".repeat(200 * 1024)}!`);
+  assert.deepEqual(await g.inconsistentPages(), []);
+});

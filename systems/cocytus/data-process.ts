@@ -17,6 +17,10 @@
  * region a request diffs against holds exactly its committed bytes until the request completes:
  * a region is reused in place only when no write of its key is in flight, and otherwise every
  * write gets a fresh region (free, so nothing else writes there meanwhile).
+ *
+ * A request's key and new value are copied at step 2 into InFlightBytes and freed at step 4, so
+ * nothing here holds the caller's buffers once execute() returns: the server reads its clients'
+ * input lent (see protocol/backend.ts, keepsInputViews).
  */
 import { Op, type Mutation } from "../protocol/backend.ts";
 import { Replies } from "../protocol/replies.ts";
@@ -24,6 +28,7 @@ import { executeMutation } from "../protocol/semantics.ts";
 import type { Store } from "../store/index.ts";
 import { applyChangeMetadata, ChangeKind, type Change } from "./change.ts";
 import { CommittedItems } from "./committed-items.ts";
+import { InFlightBytes, type InFlightBlock } from "./in-flight-bytes.ts";
 import { UpdateEncoder } from "./messages.ts";
 import { PendingItems, type PendingItem } from "./pending-items.ts";
 import { PlannedWrite } from "./planned-write.ts";
@@ -52,12 +57,10 @@ export interface DataProcessOptions {
 interface InFlight {
   ts: number;
   change: Change;
-  /**
-   * Put: the new value bytes, written in place at completion. A view of the bytes the protocol
-   * engine received (never overwritten, see protocol/backend.ts) or of the value the semantics
-   * built: nothing is copied or allocated per request.
-   */
+  /** Put: the new value bytes, written in place at completion (held in InFlightBytes). */
   value: Uint8Array | null;
+  /** Where the request's key (and value) are held until it completes; null for flush_all. */
+  held: InFlightBlock | null;
   reply: Buffer;
   resolve(reply: Buffer): void;
   keyId: string;
@@ -110,6 +113,7 @@ export class DataProcess {
   private lastSentStable = 0;
   private commitScheduled = false;
   private readonly encoder = new UpdateEncoder();
+  private readonly heldBytes = new InFlightBytes();
 
   constructor(options: DataProcessOptions) {
     this.index = options.index;
@@ -141,7 +145,8 @@ export class DataProcess {
    */
   execute(m: Mutation): Buffer | Promise<Buffer> {
     if (this.barrier !== null) {
-      const queued = { ...m };
+      // The caller's buffers are not ours after this returns.
+      const queued = { ...m, key: Buffer.from(m.key), value: Buffer.from(m.value) };
       return later(this.barrier, () => this.execute(queued));
     }
     if (m.op === Op.FlushAll) return this.flushAll();
@@ -167,7 +172,7 @@ export class DataProcess {
     return new Promise((resolve) =>
       this.whenIdle(() => {
         const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        resolve(this.send(change, null, Replies.OK, FLUSH_KEY));
+        resolve(this.send(change, null, null, Replies.OK, FLUSH_KEY));
       }),
     );
   }
@@ -192,8 +197,9 @@ export class DataProcess {
         const exptime = handle < 0 ? 0 : this.store.exptime(handle);
         if (exptime === 0 || exptime > now) continue;
         this.planning.plan(keyId, REMOVED);
-        const change: Change = { kind: ChangeKind.Remove, key, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        void this.send(change, null, Replies.NONE, keyId);
+        const held = this.heldBytes.hold([key]);
+        const change: Change = { kind: ChangeKind.Remove, key: held.views[0], offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
+        void this.send(change, null, held.block, Replies.NONE, keyId);
       }
       this.expired.clear();
     });
@@ -207,16 +213,27 @@ export class DataProcess {
     const change = planned.change;
     if (change === undefined) return reply;
     const keyId = m.key.toString("latin1");
-    this.planning.plan(keyId, this.stateAfter(keyId, change, planned.value));
-    return this.send(change, change.kind === ChangeKind.Put ? planned.value! : null, reply, keyId);
+    const pending = this.planning.get(keyId);
+    // Step 1's bytes are held until step 4: the key, and a Put's value. A Touch of a key with
+    // writes in flight holds the value it leaves planned too: the write that value came from may
+    // complete (and free it) while the Touch is still in flight.
+    const keep = change.kind === ChangeKind.Put ? planned.value! : change.kind === ChangeKind.Touch && pending !== undefined ? pending.value : null;
+    const held = this.heldBytes.hold(keep === null ? [change.key] : [change.key, keep]);
+    change.key = held.views[0];
+    const value = keep === null ? null : held.views[1];
+    this.planning.plan(keyId, this.stateAfter(change, value, pending));
+    return this.send(change, change.kind === ChangeKind.Put ? value : null, held.block, reply, keyId);
   }
 
-  /** The key's state once `change` completes, for the writes decided after it. */
-  private stateAfter(keyId: string, change: Change, value: Uint8Array | undefined): Omit<PendingItem, "writes"> {
+  /**
+   * The key's state once `change` completes, for the writes decided after it. `value`: a Put's
+   * new value, or the value a Touch of a key with writes in flight leaves (its held copy).
+   */
+  private stateAfter(change: Change, value: Uint8Array | null, pending: PendingItem | undefined): Omit<PendingItem, "writes"> {
     if (change.kind === ChangeKind.Put) return { present: true, value: value!, flags: change.flags, exptime: change.exptime, cas: change.cas };
     if (change.kind !== ChangeKind.Touch) return REMOVED;
-    const pending = this.planning.get(keyId);
-    if (pending !== undefined) return { ...pending, exptime: change.exptime };
+    if (pending !== undefined) return { ...pending, value: value!, exptime: change.exptime };
+    // No write of the key in flight: its committed region is not reused in place while the Touch is.
     const handle = this.store.index.find(change.key);
     return { present: true, value: this.store.value(handle), flags: this.store.flags(handle), exptime: change.exptime, cas: this.store.cas(handle) };
   }
@@ -225,14 +242,14 @@ export class DataProcess {
    * Step 2: ts = ++RT, the request goes to every live parity process. The Update carries
    * diff = old XOR new over the Put's region (step 1), computed straight into the frame.
    */
-  private send(change: Change, value: Uint8Array | null, reply: Buffer, keyId: string): Promise<Buffer> {
+  private send(change: Change, value: Uint8Array | null, held: InFlightBlock | null, reply: Buffer, keyId: string): Promise<Buffer> {
     const ts = ++this.RT;
     const old = value === null ? null : this.store.dataArea.view(change.offset, value.length);
     const payload = this.encoder.encode(ts, this.ST, change, old, value);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
     return new Promise((resolve) => {
-      this.inFlight.push({ ts, change, value, reply, resolve, keyId });
+      this.inFlight.push({ ts, change, value, held, reply, resolve, keyId });
       this.completeReady();
     });
   }
@@ -253,6 +270,7 @@ export class DataProcess {
     const published = applyChangeMetadata(this.store, change, false);
     this.ST = request.ts;
     this.planning.completed(request.keyId);
+    if (request.held !== null) this.heldBytes.release(request.held);
     request.resolve(published ? request.reply : Replies.OUT_OF_MEMORY);
     this.scheduleCommit();
     if (change.kind === ChangeKind.Flush) this.endBarrier();
