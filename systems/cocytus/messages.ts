@@ -101,8 +101,8 @@ export function decodeTimestamp(payload: Buffer, what: string): number {
 
 /**
  * Bytes a batch may reach before it is sent without waiting for the end of the event-loop turn.
- * Kept small because the peer layer reassembles a frame split across socket reads by
- * concatenation. Measured (300 MB of 1 KB values, one group): batching halved the data process's
+ * Kept small: a parity process gathers a frame split across socket reads in an assembly buffer
+ * as large as the frame. Measured (300 MB of 1 KB values, one group): batching halved the data process's
  * socket-write time; parity processes' RSS grew ~15 MiB each while data processes' shrank, so the
  * group's RSS per value byte stayed about equal (2.08 batched, 2.10 not).
  */

@@ -102,7 +102,8 @@ export class ParityMember {
         this.log(`cocytus parity ${group}/${this.config.index}: closing the link of data process ${dataIndex}: ${(error as Error).message}`);
         link.close();
       }
-    });
+      // Updates are copied into the parity process's log and commits carry a number: their payloads may be lent.
+    }, [CocytusFrame.UpdateBatch, CocytusFrame.Update, CocytusFrame.Commit]);
     link.onDown((reason) => {
       this.log(`cocytus parity ${group}/${this.config.index}: data process ${dataIndex} is down (${reason})`);
       if (this.dataLinks[dataIndex] !== link) return;

@@ -74,10 +74,12 @@ export type Role = "primary" | "backup";
 const TAKEOVER_SEQ_GAP = 2 ** 20;
 
 /**
- * A batch of writes this big is sent at once rather than at the end of the turn. Kept small
- * because the peer FrameDecoder re-copies a partial frame with each 64 KiB socket read.
+ * A batch of writes this big is sent at once rather than at the end of the turn. Kept moderate:
+ * a backup gathers a frame split across socket reads in an assembly buffer as large as the frame.
  */
 const MAX_BATCH_BYTES = 256 * 1024;
+/** A replicated write is applied (copied into the store) before its frame's handler returns: its payload may be lent (see PeerLink.onFrame). */
+const LENT_FRAME_TYPES = [PbrFrame.Write];
 
 export class PbrMember {
   epoch = 1;
@@ -178,6 +180,7 @@ export class PbrMember {
         const link = await connectPeer(peer.host, peer.port, me, this.identity(j), (type, payload) => this.receive(j, type, payload), {
           deadlineMs,
           detection: this.detection,
+          lentTypes: LENT_FRAME_TYPES,
         });
         this.attach(j, link);
       } catch (error) {
@@ -266,7 +269,7 @@ export class PbrMember {
       link.close();
       return;
     }
-    link.onFrame((type, payload) => this.receive(remote.index, type, payload));
+    link.onFrame((type, payload) => this.receive(remote.index, type, payload), LENT_FRAME_TYPES);
     this.attach(remote.index, link);
   }
 

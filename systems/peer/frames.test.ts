@@ -19,6 +19,26 @@ test("a frame split at every byte boundary decodes to the same frames", () => {
   }
 });
 
+test("lent chunks, each overwritten once push returns, split at every pair of byte boundaries decode to the same frames", () => {
+  const stream = Buffer.concat([encodeFrame(17, Buffer.from("hello")), encodeFrame(18), encodeFrame(19, Buffer.from("x\r\ny"))]);
+  const shared = Buffer.alloc(stream.length);
+  const pushLent = (decoder: FrameDecoder, bytes: Buffer) => {
+    bytes.copy(shared);
+    decoder.push(shared.subarray(0, bytes.length));
+    shared.fill(0xee);
+  };
+  for (let first = 0; first <= stream.length; first++) {
+    for (let second = first; second <= stream.length; second++) {
+      const { frames, decoder } = collect();
+      pushLent(decoder, stream.subarray(0, first));
+      pushLent(decoder, stream.subarray(first, second));
+      pushLent(decoder, stream.subarray(second));
+      assert.deepEqual(frames, [[17, "hello"], [18, ""], [19, "x\r\ny"]], `cuts at ${first} and ${second}`);
+      assert.equal(decoder.bufferedBytes, 0);
+    }
+  }
+});
+
 test("a frame of another protocol version is refused with both versions named", () => {
   const frame = encodeFrame(17, Buffer.from("a"));
   frame[4] = PEER_PROTOCOL_VERSION + 1;

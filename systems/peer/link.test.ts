@@ -132,3 +132,44 @@ test("a stall of our own event loop longer than the timeout does not make a live
     server.close();
   }
 });
+
+test("a frame type its handler declared lent gets a view of the link's input; every other type gets a payload of its own", async () => {
+  const port = await freePort(host);
+  const lent: Buffer[] = [];
+  const own: Buffer[] = [];
+  let accept!: (link: PeerLink) => void;
+  const acceptedLink = new Promise<PeerLink>((resolve) => (accept = resolve));
+  const server = await listenPeers(
+    host,
+    port,
+    (link) => {
+      link.onFrame((type, payload) => (type === 16 ? lent : own).push(payload), [16]);
+      accept(link);
+    },
+    fast,
+  );
+  const dialed = await connectPeer(host, port, { group: 0, index: 0, role: "data" }, { group: 0, index: 3, role: "parity" }, () => {}, { detection: fast });
+  const accepted = await acceptedLink;
+  try {
+    for (let i = 0; i < 200; i++) {
+      dialed.send(17, Buffer.from(`own ${i}`));
+      dialed.send(16, Buffer.alloc(2000, i));
+    }
+    const deadline = Date.now() + 5000;
+    while ((lent.length < 200 || own.length < 200) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(own.length, 200);
+    assert.deepEqual(
+      own.map((payload) => payload.toString()),
+      Array.from({ length: 200 }, (_, i) => `own ${i}`),
+      "payloads of their own stay intact after later reads",
+    );
+    assert.equal(lent.length, 200);
+    const buffers = new Set(lent.map((payload) => payload.buffer));
+    assert.ok(buffers.size <= 2, `lent payloads are views of the shared read buffer (or of the frame assembly buffer), found ${buffers.size} distinct buffers`);
+    assert.ok(own.every((payload) => !buffers.has(payload.buffer)), "no payload of its own is a view of the link's input");
+  } finally {
+    dialed.close();
+    accepted.close();
+    server.close();
+  }
+});

@@ -50,6 +50,8 @@ export class PeerLink {
   private readonly downHandlers: Array<(reason: string) => void> = [];
   private remoteIdentity: PeerIdentity | null;
   private readonly frames: FrameDecoder;
+  /** Frame types whose handler copies what it keeps: they get the payload as read, not a copy. */
+  private readonly lentTypes = new Set<number>();
 
   constructor(
     private readonly socket: Socket,
@@ -85,9 +87,17 @@ export class PeerLink {
     return this.remoteIdentity;
   }
 
-  /** Replaces the frame handler (e.g. a mode takes over a link accepted by the listener). */
-  onFrame(handler: FrameHandler): void {
+  /**
+   * Replaces the frame handler (e.g. a mode takes over a link accepted by the listener). The
+   * handler gets a payload of its own, unless its type is in `lentTypes`: then the payload is a
+   * view of the link's input, valid only during the call (the handler copies what it keeps). The
+   * link reads its socket lent (no copy per read), so a type that carries most of the traffic
+   * (parity updates, replicated writes) saves a copy and an allocation per frame.
+   */
+  onFrame(handler: FrameHandler, lentTypes: Iterable<number> = []): void {
     this.frameHandler = handler;
+    this.lentTypes.clear();
+    for (const type of lentTypes) this.lentTypes.add(type);
   }
 
   /** Called once, when the peer is found down (closed, errored, silent or misbehaving). */
@@ -138,7 +148,7 @@ export class PeerLink {
       this.onHello?.(this);
       return;
     }
-    if (type !== FrameType.Heartbeat) this.frameHandler(type, payload, this);
+    if (type !== FrameType.Heartbeat) this.frameHandler(type, this.lentTypes.has(type) ? payload : Buffer.from(payload), this);
   }
 
   private tick(): void {
@@ -166,15 +176,16 @@ export class PeerLink {
 }
 
 /**
- * Hands a socket's input to its link. The socket is read (through the shared read buffer, see
- * systems/runtime/socket-input.ts) from before the link exists: chunks that arrive first wait here.
+ * Hands a socket's input to its link. The socket is read lent (straight from the shared read
+ * buffer, see systems/runtime/socket-input.ts) from before the link exists: chunks that arrive
+ * first are copied and wait here.
  */
 class LinkInput {
   private link: PeerLink | null = null;
   private readonly early: Buffer[] = [];
   readonly deliver: ChunkHandler = (chunk) => {
     if (this.link !== null) this.link.receiveBytes(chunk);
-    else this.early.push(chunk);
+    else this.early.push(Buffer.from(chunk)); // the chunk is lent
   };
 
   attach(link: PeerLink): PeerLink {
@@ -197,7 +208,7 @@ export function listenPeers(
   const ignore: FrameHandler = () => {};
   const server = createServer({ pauseOnConnect: true }, (accepted) => {
     const input = new LinkInput();
-    const socket = adoptAcceptedSocket(accepted, input.deliver, { allowHalfOpen: false });
+    const socket = adoptAcceptedSocket(accepted, input.deliver, { allowHalfOpen: false, lifetime: "lent" });
     // A connection that never says Hello is dropped by the link's timeout.
     input.attach(new PeerLink(socket, null, ignore, detection, onLink));
   });
@@ -220,7 +231,7 @@ export async function connectPeer(
   self: PeerIdentity,
   remote: PeerIdentity,
   onFrame: FrameHandler,
-  options: { deadlineMs?: number; detection?: FailureDetection } = {},
+  options: { deadlineMs?: number; detection?: FailureDetection; lentTypes?: Iterable<number> } = {},
 ): Promise<PeerLink> {
   const deadline = Date.now() + (options.deadlineMs ?? 10_000);
   let lastError = "";
@@ -228,7 +239,7 @@ export async function connectPeer(
     try {
       const input = new LinkInput();
       const socket = await new Promise<Socket>((resolve, reject) => {
-        const s = connect({ host, port, ...sharedBufferReadOptions(input.deliver) });
+        const s = connect({ host, port, ...sharedBufferReadOptions(input.deliver, "lent") });
         s.once("connect", () => {
           s.off("error", reject);
           resolve(s);
@@ -236,7 +247,9 @@ export async function connectPeer(
         s.once("error", reject);
       });
       socket.write(encodeFrame(FrameType.Hello, encodeHello(self)));
-      return input.attach(new PeerLink(socket, remote, onFrame, options.detection));
+      const link = new PeerLink(socket, remote, onFrame, options.detection);
+      link.onFrame(onFrame, options.lentTypes);
+      return input.attach(link);
     } catch (error) {
       lastError = (error as Error).message;
     }

@@ -65,9 +65,9 @@ function onreadOption(onChunk: ChunkHandler, lifetime: ChunkLifetime): OnReadOpt
   };
 }
 
-/** Options for net.connect: the socket's input goes to onChunk (no "data" events), each chunk kept. */
-export function sharedBufferReadOptions(onChunk: ChunkHandler): { onread: OnReadOpts } {
-  return { onread: onreadOption(onChunk, "kept") };
+/** Options for net.connect: the socket's input goes to onChunk (no "data" events), each chunk kept unless `lifetime` says "lent". */
+export function sharedBufferReadOptions(onChunk: ChunkHandler, lifetime: ChunkLifetime = "kept"): { onread: OnReadOpts } {
+  return { onread: onreadOption(onChunk, lifetime) };
 }
 
 /** What a server-accepted socket carries that this module needs. */
