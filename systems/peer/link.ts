@@ -92,7 +92,7 @@ export class PeerLink {
    * handler gets a payload of its own, unless its type is in `lentTypes`: then the payload is a
    * view of the link's input, valid only during the call (the handler copies what it keeps). The
    * link reads its socket lent (no copy per read), so a type that carries most of the traffic
-   * (parity updates, replicated writes) saves a copy and an allocation per frame.
+   * (pbr's replicated writes) saves a copy and an allocation per frame.
    */
   onFrame(handler: FrameHandler, lentTypes: Iterable<number> = []): void {
     this.frameHandler = handler;
