@@ -12,7 +12,8 @@
  * - our own bound: a multi-get line longer than MAX_GET_LINE_BYTES closes the connection
  *   (memcached grows its buffer without limit).
  * A value is read as `length + 2` bytes whose last two must be "\r\n" (the handler is told); a
- * swallowed value (too large) is skipped without being stored anywhere. *
+ * swallowed value (too large) is skipped without being stored anywhere.
+ *
  * Input may be lent (options.lentInput: each chunk is valid only during feed(), as socket input
  * read straight from the shared read buffer is): then the parser copies what it keeps past feed()
  * (input that arrives or remains while paused). Lines and values it hands over are views either
