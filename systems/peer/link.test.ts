@@ -2,23 +2,25 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "node:net";
 import { Worker } from "node:worker_threads";
-import { connectPeer, encodeHello, listenPeers, type PeerLink } from "./link.ts";
+import { connectPeer, encodeHello, listenPeers, type FrameHandler, type PeerLink } from "./link.ts";
 import { encodeFrame, FrameType } from "./frames.ts";
 import { freePort } from "../../test/support/ports.ts";
 
 const host = "127.0.0.1";
 const fast = { heartbeatMs: 20, timeoutMs: 200 };
 
-async function pair(): Promise<{ server: Server; accepted: PeerLink; dialed: PeerLink; received: Array<[string, number, string]> }> {
+/** A listening and a dialing link; the accepted link's frames go to `handler` (by default: recorded in `received`). */
+async function pair(handler?: FrameHandler, lentTypes: number[] = []): Promise<{ server: Server; accepted: PeerLink; dialed: PeerLink; received: Array<[string, number, string]> }> {
   const port = await freePort(host);
   const received: Array<[string, number, string]> = [];
   let accept!: (link: PeerLink) => void;
   const acceptedLink = new Promise<PeerLink>((resolve) => (accept = resolve));
+  const record: FrameHandler = (type, payload, l) => received.push([`${l.remote.role}${l.remote.index}`, type, payload.toString()]);
   const server = await listenPeers(
     host,
     port,
     (link) => {
-      link.onFrame((type, payload, l) => received.push([`${l.remote.role}${l.remote.index}`, type, payload.toString()]));
+      link.onFrame(handler ?? record, lentTypes);
       accept(link);
     },
     fast,
@@ -134,22 +136,9 @@ test("a stall of our own event loop longer than the timeout does not make a live
 });
 
 test("a frame type its handler declared lent gets a view of the link's input; every other type gets a payload of its own", async () => {
-  const port = await freePort(host);
   const lent: Buffer[] = [];
   const own: Buffer[] = [];
-  let accept!: (link: PeerLink) => void;
-  const acceptedLink = new Promise<PeerLink>((resolve) => (accept = resolve));
-  const server = await listenPeers(
-    host,
-    port,
-    (link) => {
-      link.onFrame((type, payload) => (type === 16 ? lent : own).push(payload), [16]);
-      accept(link);
-    },
-    fast,
-  );
-  const dialed = await connectPeer(host, port, { group: 0, index: 0, role: "data" }, { group: 0, index: 3, role: "parity" }, () => {}, { detection: fast });
-  const accepted = await acceptedLink;
+  const { server, accepted, dialed } = await pair((type, payload) => (type === 16 ? lent : own).push(payload), [16]);
   try {
     for (let i = 0; i < 200; i++) {
       dialed.send(17, Buffer.from(`own ${i}`));
