@@ -4,6 +4,7 @@ import { setImmediate as turn } from "node:timers/promises";
 import { createCodec } from "../codec/codec.ts";
 import { Op } from "../protocol/backend.ts";
 import { mutation, SimulatedGroup } from "./group-simulation.ts";
+import { IN_FLIGHT_BLOCK_BYTES } from "./in-flight-bytes.ts";
 
 const value = (text: string) => Buffer.from(text, "latin1");
 
@@ -236,11 +237,12 @@ test("a data process keeps copies of a request's key and value: the caller's buf
 
 test("a touch in flight keeps the value it leaves planned after the write that value came from completed and its bytes were reused", async () => {
   const g = await group(3, 2);
-  const big = (fill: number) => Buffer.alloc(200 * 1024, fill);
-  // InFlightBytes has blocks of 256 KiB: k's value fills most of one, the filler goes to the next,
-  // and so does the touch (so k's block is emptied once k's set completes).
+  // k's value fills most of an InFlightBytes block, the filler goes to the next, and so does the
+  // touch (so k's block is emptied once k's set completes).
+  const bigBytes = (IN_FLIGHT_BLOCK_BYTES * 25) / 32;
+  const big = (fill: number) => Buffer.alloc(bigBytes, fill);
   g.execute(0, mutation(Op.Set, "k", { value: big(0x61) }));
-  g.execute(0, mutation(Op.Set, "filler", { value: Buffer.alloc(100 * 1024, 0x66) }));
+  g.execute(0, mutation(Op.Set, "filler", { value: Buffer.alloc(bigBytes / 2, 0x66) }));
   g.execute(0, mutation(Op.Touch, "k", { exptime: 0 }));
   // Only k's set completes.
   for (const p of [0, 1]) {
@@ -255,6 +257,6 @@ test("a touch in flight keeps the value it leaves planned after the write that v
   g.settle();
   await turn();
   assert.equal(append.text, "STORED");
-  assert.equal(readValue(g, 0, "k"), `${"a".repeat(200 * 1024)}!`);
+  assert.equal(readValue(g, 0, "k"), `${"a".repeat(bigBytes)}!`);
   assert.deepEqual(await g.inconsistentPages(), []);
 });

@@ -27,7 +27,7 @@ export class InFlightBytes {
   private current: InFlightBlock;
   private readonly spare: InFlightBlock[] = [];
   /** Blocks allocated so far (for tests and accounting). */
-  blocksAllocated = 1;
+  blocksAllocated = 0;
 
   constructor(private readonly blockBytes = IN_FLIGHT_BLOCK_BYTES) {
     if (!(Number.isSafeInteger(blockBytes) && blockBytes > 0)) throw new RangeError(`InFlightBytes: blockBytes must be a positive integer, found ${blockBytes}`);
@@ -68,23 +68,16 @@ export class InFlightBytes {
   }
 
   private blockFor(length: number): InFlightBlock {
-    if (length > this.blockBytes) {
-      this.blocksAllocated++;
-      return this.newBlock(length);
-    }
+    if (length > this.blockBytes) return this.newBlock(length);
     if (this.current.used + length > this.blockBytes) {
       // The current block goes on living until its requests complete; release() then recycles it.
-      this.current = this.spare.pop() ?? this.allocateBlock();
+      this.current = this.spare.pop() ?? this.newBlock(this.blockBytes);
     }
     return this.current;
   }
 
-  private allocateBlock(): InFlightBlock {
-    this.blocksAllocated++;
-    return this.newBlock(this.blockBytes);
-  }
-
   private newBlock(bytes: number): InFlightBlock {
+    this.blocksAllocated++;
     return { buffer: Buffer.allocUnsafe(bytes), used: 0, live: 0 };
   }
 }
