@@ -40,6 +40,7 @@ export function dataBackend(dataProcess: DataProcess, ownership?: Ownership): Ba
       cocytus_st: dataProcess.ST,
       cocytus_in_flight: dataProcess.inFlightCount,
       cocytus_parity_live: dataProcess.liveParityCount,
+      request_buffer_bytes: dataProcess.requestBufferBytes,
       parity_bytes: 0,
       metadata_replica_bytes: 0,
     }),
@@ -51,6 +52,7 @@ const NOT_A_DATA_PROCESS = serverError("cocytus parity process: keys are served 
 export function parityBackend(parityProcess: ParityProcess): Backend {
   return {
     store: new NoItems(),
+    keepsInputViews: false,
     execute: () => NOT_A_DATA_PROCESS,
     beforeRead: () => NOT_A_DATA_PROCESS,
     stats: () => parityStats(parityProcess),
@@ -72,6 +74,7 @@ export function parityStats(parityProcess: ParityProcess): Record<string, number
     parity_bytes: parityProcess.parityArea.touchedBytes,
     metadata_replica_bytes: replicaBytes,
     metadata_replica_items: replicaItems,
+    request_buffer_bytes: parityProcess.bufferBytes,
   };
   for (let i = 0; i < parityProcess.k; i++) {
     fields[`cocytus_rvt_${i}`] = parityProcess.RVT[i];

@@ -138,6 +138,11 @@ export class DataProcess {
     return this.inFlight.length;
   }
 
+  /** Bytes of the blocks that hold in-flight requests' keys and values (part of the runtime's memory). */
+  get requestBufferBytes(): number {
+    return this.heldBytes.heldBytes;
+  }
+
   /**
    * A SET-class command (set, add, replace, append, prepend, cas, incr, decr, touch, delete,
    * flush_all) with memcached's semantics. The reply comes at once when the command changes

@@ -8,6 +8,7 @@ import { seededRandom } from "../../test/support/seeded-random.ts";
 import { MemcachedConnection, type Reply } from "../../workloads/src/binding/memcached-connection.ts";
 import { DEFAULT_CODEC, createCodec } from "../codec/codec.ts";
 import { GroupInspector } from "./group-check.ts";
+import { memberStats } from "./recovery/test-helpers.ts";
 import { startTestGroup, type TestGroup } from "./test-group.ts";
 
 interface Answer {
@@ -81,6 +82,37 @@ describe("a real Cocytus group of 3 data and 2 parity processes", () => {
       const key = Buffer.from(name);
       const answer = await request((h) => connections[d].get(key, 0, key.length, h));
       assert.equal(answer.value, expected, `value of ${name}`);
+    }
+  });
+
+  test("every member's stats split its memory into the store's parts, its request buffers and the runtime", async () => {
+    const stored = await Promise.all(
+      connections.map((connection, d) => {
+        const key = Buffer.from(`k${d}-stats`);
+        const value = Buffer.alloc(3000, 0x73);
+        return request((h) => connection.store(STORE.set, key, 0, key.length, value, 0, value.length, h));
+      }),
+    );
+    assert.deepEqual(stored.map((a) => a.reply), ["stored", "stored", "stored"]);
+    await inspector.waitQuiet();
+    const all = await Promise.all(group.members.map((member) => memberStats(member.host, member.port)));
+    const field = (stats: Record<string, string>, name: string) => {
+      assert.ok(name in stats, `stats has ${name}`);
+      return Number(stats[name]);
+    };
+    for (const [index, stats] of all.entries()) {
+      const role = index < 3 ? "data" : "parity";
+      assert.equal(stats.cocytus_role, role);
+      const accounted = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"].reduce((sum, name) => sum + field(stats, name), 0);
+      assert.equal(field(stats, "runtime_bytes"), field(stats, "rss") - accounted, `member ${index}: runtime is RSS beyond the accounted parts`);
+      assert.ok(field(stats, "request_buffer_bytes") > 0, `member ${index} reports its request buffers`);
+      if (role === "data") {
+        assert.ok(field(stats, "data_area_bytes") > 0 && field(stats, "metadata_bytes") > 0, `data process ${index} holds values and their index`);
+        assert.equal(field(stats, "parity_bytes") + field(stats, "metadata_replica_bytes"), 0);
+      } else {
+        assert.ok(field(stats, "parity_bytes") > 0 && field(stats, "metadata_replica_bytes") > 0, `parity process ${index} holds parity and metadata replicas`);
+        assert.equal(field(stats, "data_area_bytes") + field(stats, "metadata_bytes"), 0);
+      }
     }
   });
 

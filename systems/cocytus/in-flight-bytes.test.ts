@@ -46,3 +46,11 @@ test("a request larger than a block gets a block of its own, not kept once it co
   assert.equal(bytes.heldBytes, 64);
   assert.throws(() => bytes.release(big.block), /no request holding it/);
 });
+
+test("held bytes count every block still held by a request in flight, not only the one being filled", () => {
+  const bytes = new InFlightBytes(64);
+  const requests = Array.from({ length: 6 }, () => bytes.hold([Buffer.alloc(40)]));
+  assert.equal(bytes.heldBytes, 6 * 64, "six 40-byte requests fill six 64-byte blocks");
+  for (const request of requests) bytes.release(request.block);
+  assert.equal(bytes.heldBytes, 4 * 64, "once they complete, the block being filled and three spare ones stay");
+});

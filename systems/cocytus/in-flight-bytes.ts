@@ -28,6 +28,8 @@ export class InFlightBytes {
   private readonly spare: InFlightBlock[] = [];
   /** Blocks allocated so far (for tests and accounting). */
   blocksAllocated = 0;
+  /** Bytes of the blocks allocated and not yet dropped. */
+  private blockBytesHeld = 0;
 
   constructor(private readonly blockBytes = IN_FLIGHT_BLOCK_BYTES) {
     if (!(Number.isSafeInteger(blockBytes) && blockBytes > 0)) throw new RangeError(`InFlightBytes: blockBytes must be a positive integer, found ${blockBytes}`);
@@ -58,13 +60,14 @@ export class InFlightBytes {
     if (block.live <= 0) throw new Error("InFlightBytes: released a block with no request holding it");
     if (--block.live > 0) return;
     block.used = 0;
-    if (block === this.current || block.buffer.length !== this.blockBytes) return;
-    if (this.spare.length < SPARE_BLOCKS) this.spare.push(block);
+    if (block === this.current) return;
+    if (block.buffer.length === this.blockBytes && this.spare.length < SPARE_BLOCKS) this.spare.push(block);
+    else this.blockBytesHeld -= block.buffer.length;
   }
 
-  /** Bytes of the blocks in use or spare (the memory this costs). */
+  /** Bytes of the blocks being filled, held by requests in flight, or spare (the memory this costs). */
   get heldBytes(): number {
-    return this.current.buffer.length + this.spare.length * this.blockBytes;
+    return this.blockBytesHeld;
   }
 
   private blockFor(length: number): InFlightBlock {
@@ -78,6 +81,7 @@ export class InFlightBytes {
 
   private newBlock(bytes: number): InFlightBlock {
     this.blocksAllocated++;
+    this.blockBytesHeld += bytes;
     return { buffer: Buffer.allocUnsafe(bytes), used: 0, live: 0 };
   }
 }

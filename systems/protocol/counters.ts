@@ -115,12 +115,28 @@ export function generalStats(sources: StatsSources): Buffer {
     rss: residentBytes(),
     heap_used: heap.heapUsed,
     heap_total: heap.heapTotal,
+    runtime_bytes: 0,
     gc_young_collections: readBufferCollector().collections,
     gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
     gc_idle_pending: readBufferCollector().idle?.pending ? 1 : 0,
     ...sources.extra,
   };
+  fields.runtime_bytes = runtimeBytes(fields);
   return statsReply(fields);
+}
+
+/** The fields of the store's accounting (a mode's extras may set parity and replica bytes). */
+const ACCOUNTED_FIELDS = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"] as const;
+
+/**
+ * The process's memory beyond the store's accounting: RSS less the accounted fields. It is Node
+ * and V8 (heap, compiled code), socket and request buffers and malloc's heap, the part of a
+ * memory figure that is the runtime's rather than the scheme's.
+ */
+function runtimeBytes(fields: Record<string, number | string>): number {
+  let accounted = 0;
+  for (const field of ACCOUNTED_FIELDS) accounted += Number(fields[field]);
+  return Math.max(0, Number(fields.rss) - accounted);
 }
 
 /** Formats `STAT name value` lines and the END line. */

@@ -158,7 +158,7 @@ test("stats reports memcached's fields and the store's accounting", () => {
       .filter((l) => l.startsWith("STAT "))
       .map((l) => l.split(" ").slice(1) as [string, string]),
   );
-  for (const field of ["pid", "uptime", "time", "version", "curr_connections", "total_connections", "threads", "limit_maxbytes", "rss", "heap_used", "heap_total", "gc_young_collections", "gc_idle_collections", "gc_idle_pending", "parity_bytes", "metadata_replica_bytes", "data_area_bytes", "metadata_bytes"]) {
+  for (const field of ["pid", "uptime", "time", "version", "curr_connections", "total_connections", "threads", "limit_maxbytes", "rss", "heap_used", "heap_total", "runtime_bytes", "gc_young_collections", "gc_idle_collections", "gc_idle_pending", "parity_bytes", "metadata_replica_bytes", "data_area_bytes", "metadata_bytes"]) {
     assert.ok(stats.has(field), `stats has ${field}`);
   }
   assert.equal(stats.get("cmd_get"), "2");
@@ -169,6 +169,8 @@ test("stats reports memcached's fields and the store's accounting", () => {
   assert.equal(stats.get("bytes"), "5");
   assert.equal(stats.get("key_bytes"), "3");
   assert.ok(Number(stats.get("rss")) > 10 * 1024 * 1024, "rss is in bytes");
+  const accounted = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"].reduce((sum, field) => sum + Number(stats.get(field)), 0);
+  assert.equal(Number(stats.get("runtime_bytes")), Number(stats.get("rss")) - accounted, "runtime_bytes is RSS beyond the store's accounting");
 });
 
 test("a set too large for the item size removes the old value through the backend, quietly", async () => {
