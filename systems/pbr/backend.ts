@@ -10,6 +10,11 @@ import { formatView, NOT_PRIMARY_REPLY } from "./view.ts";
  */
 export class PbrBackend implements Backend {
   readonly commands: ReadonlyMap<string, ExtensionCommand>;
+  /**
+   * The primary applies a write to its store and frames a copy of it for the backups before
+   * execute returns, so it keeps nothing it is handed: the engine reads its clients lent.
+   */
+  readonly keepsInputViews = false;
 
   constructor(private readonly member: PbrMember) {
     this.commands = new Map<string, ExtensionCommand>([["view", () => formatView(member.view())]]);

@@ -69,14 +69,14 @@ export function encodeWrite(w: ReplicatedWrite): Buffer {
 
 /**
  * Writes collected into one Write payload, so that all the writes of an event-loop turn leave in
- * one frame (one socket write per backup instead of one per write).
+ * one frame (one socket write per backup instead of one per write). The payload's buffer is
+ * reused from batch to batch: a batch costs no allocation beyond the frame it is sent in.
  */
 export class WriteBatch {
-  private writer: PayloadWriter | null = null;
+  private readonly writer = new PayloadWriter(BATCH_START_BYTES);
   private size = 0;
 
   add(w: ReplicatedWrite): void {
-    this.writer ??= new PayloadWriter(Math.max(BATCH_START_BYTES, WRITE_FIXED_BYTES + w.key.length + w.value.length));
     encodeWriteInto(this.writer, w);
     this.size += WRITE_FIXED_BYTES + w.key.length + w.value.length;
   }
@@ -86,12 +86,13 @@ export class WriteBatch {
     return this.size;
   }
 
-  /** The payload of the writes collected (null if none), and a fresh start. */
+  /** The payload of the writes collected (null if none; a view, valid until the next add), and a fresh start. */
   take(): Buffer | null {
-    const writer = this.writer;
-    this.writer = null;
+    if (this.size === 0) return null;
+    const payload = this.writer.finish();
+    this.writer.clear();
     this.size = 0;
-    return writer === null ? null : writer.finish();
+    return payload;
   }
 }
 

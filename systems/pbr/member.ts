@@ -1,7 +1,7 @@
 import type { Server } from "node:net";
 import type { Mutation } from "../protocol/backend.ts";
 import { executeMutation } from "../protocol/semantics.ts";
-import { connectPeer, DEFAULT_FAILURE_DETECTION, listenPeers, type FailureDetection, type PeerIdentity, type PeerLink } from "../peer/index.ts";
+import { connectPeer, DEFAULT_FAILURE_DETECTION, encodeFrame, listenPeers, type FailureDetection, type PeerIdentity, type PeerLink } from "../peer/index.ts";
 import type { PeerAddress } from "../server/options.ts";
 import type { Store } from "../store/index.ts";
 import { AckTracker } from "./ack-tracker.ts";
@@ -233,7 +233,9 @@ export class PbrMember {
     this.flushScheduled = false;
     const payload = this.outgoing.take();
     if (payload === null) return;
-    for (const link of this.backupLinks) link.send(PbrFrame.Write, payload);
+    // One frame for every backup: the batch's only allocation.
+    const frame = encodeFrame(PbrFrame.Write, payload);
+    for (const link of this.backupLinks) link.sendFrame(frame);
   }
 
   /** This member's view of the group (see view.ts). */

@@ -56,6 +56,11 @@ export class PayloadWriter {
   finish(): Buffer {
     return this.buffer.subarray(0, this.pos);
   }
+
+  /** Starts a new payload in the same buffer (views from finish() are then overwritten). */
+  clear(): void {
+    this.pos = 0;
+  }
 }
 
 export class PayloadReader {

@@ -18,9 +18,9 @@
  *   across connections in the order the event loop delivered them. `m` is reused by the engine
  *   after execute returns: copy the fields you need. `m.key` and `m.value` are views of received
  *   bytes that nobody ever overwrites: you may keep them (they pin up to one 64 KiB read buffer),
- *   unless the backend sets `keepsInputViews: false` (plain, which copies at once, and a cocytus
- *   data process, which copies what it keeps of a request): the engine then saves a copy of
- *   every read.
+ *   unless the backend sets `keepsInputViews: false` (plain and a pbr primary, which copy at
+ *   once, and a cocytus data process, which copies what it keeps of a request): the engine then
+ *   reads the connection without copying every read.
  * - memcached's semantics (add only if absent, replace only if present, cas compare, append/prepend
  *   keeping the old flags and expiry, incr/decr on 64-bit decimal text with space padding, touch,
  *   expired-on-arrival items) live in `executeMutation()` (semantics.ts). It reads through an

@@ -1,6 +1,6 @@
 /**
  * Frees dead input buffers promptly. Socket input lives in buffers allocated outside V8's heap (a
- * copy per read for "kept" chunks in socket-input.ts, as a pbr primary reads its clients; a copy
+ * copy per read for "kept" chunks in socket-input.ts, for a backend that keeps views of its input; a copy
  * per frame for peer payloads a handler does not take lent; a fresh buffer per read for a socket
  * read as a stream), freed only when their small JS wrappers are collected. (Input read "lent"
  * leaves little for this to free; it is counted here all the same, for the idle collection and
