@@ -1,13 +1,14 @@
 /**
  * Frees dead input buffers promptly. Socket input lives in buffers allocated outside V8's heap (a
- * copy per read for "kept" chunks in socket-input.ts, for a backend that keeps views of its input; a copy
- * per frame for peer payloads a handler does not take lent; a fresh buffer per read for a socket
- * read as a stream), freed only when their small JS wrappers are collected. (Input read "lent"
- * leaves little for this to free; it is counted here all the same, for the idle collection and
- * one rule for every mode.) The request path allocates little JavaScript garbage, so young-generation collections are rare and tens of MB of dead input
- * buffers pile up in malloc's heap, where they show up as RSS charged to the scheme. Counting
- * input bytes and asking V8 for a young-generation collection (about 60 µs here) every
- * `collectEveryBytes` bounds that backlog.
+ * copy per read for "kept" chunks in socket-input.ts, for a backend that keeps views of its
+ * input; a copy per frame for peer payloads a handler does not take lent; a fresh buffer per read
+ * for a socket read as a stream), freed only when their small JS wrappers are collected. (Input
+ * read "lent" leaves little for this to free; it is counted here all the same, for the idle
+ * collection and one rule for every mode.) The request path allocates little JavaScript garbage,
+ * so young-generation collections are rare and tens of MB of dead input buffers pile up in
+ * malloc's heap, where they show up as RSS charged to the scheme. Counting input bytes and asking
+ * V8 for a young-generation collection (about 60 µs here) every `collectEveryBytes` bounds that
+ * backlog.
  */
 import { exposedGc } from "./exposed-gc.ts";
 import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";

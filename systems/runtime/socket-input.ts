@@ -10,10 +10,9 @@
  * A consumer says how long it needs a chunk (ChunkLifetime):
  * - "kept": each read is copied out of that buffer into one that is never written again, so a
  *   chunk stays valid for as long as anyone holds a view of it, as a stream's chunk does (for a
- *   protocol Backend that keeps views of what it is handed, the default; every mode's declares it
- *   does not). (64 KiB slab pieces
- *   carved front to back were tried and dropped: fig-memory's RSS growth while loading was 5-8 %
- *   above copies.)
+ *   protocol Backend that keeps views of what it is handed, the default; every mode's declares
+ *   it does not). (64 KiB slab pieces carved front to back were tried and dropped: fig-memory's
+ *   RSS growth while loading was 5-8 % above copies.)
  * - "lent": the chunk is a view of the shared buffer itself, valid only until the handler returns;
  *   the consumer copies what it keeps. No copy and no malloc per read: the copies' freed memory
  *   stayed resident in malloc's heap (one plain process loading 16 KB values: RSS growth 1.030-1.036
