@@ -125,8 +125,11 @@ export function generalStats(sources: StatsSources): Buffer {
   return statsReply(fields);
 }
 
-/** The fields of the store's accounting (a mode's extras may set parity and replica bytes). */
-const ACCOUNTED_FIELDS = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"] as const;
+/**
+ * The `stats` fields of the store's own account, in bytes (a mode's extras set parity and replica
+ * bytes): what a process holds for values and metadata. RSS beyond them is runtime_bytes.
+ */
+export const ACCOUNTED_STATS_FIELDS = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"] as const;
 
 /**
  * The process's memory beyond the store's accounting: RSS less the accounted fields. It is Node
@@ -135,7 +138,7 @@ const ACCOUNTED_FIELDS = ["data_area_bytes", "parity_bytes", "metadata_bytes", "
  */
 function runtimeBytes(fields: Record<string, number | string>): number {
   let accounted = 0;
-  for (const field of ACCOUNTED_FIELDS) accounted += Number(fields[field]);
+  for (const field of ACCOUNTED_STATS_FIELDS) accounted += Number(fields[field]);
   return Math.max(0, Number(fields.rss) - accounted);
 }
 

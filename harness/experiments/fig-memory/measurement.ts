@@ -3,6 +3,7 @@
  * memory per value byte = (sum over processes of RSS after loading − RSS before) / value bytes
  * the client loaded (the contract, DESIGN section 11), and the same from the servers' `stats`.
  */
+import { ACCOUNTED_STATS_FIELDS } from "../../../systems/protocol/counters.ts";
 import { numericStat, type ServerStats } from "../server-stats.ts";
 import type { ValueSizeId } from "./value-sizes.ts";
 
@@ -140,7 +141,7 @@ export function rssBreakdown(m: MemoryMeasurement): string {
     const role = roles.get(p.role) ?? { processes: 0, rss: 0, store: 0, heap: 0, collected: 0 };
     role.processes++;
     role.rss += p.rssAfter - p.rssBefore;
-    role.store += growth(p, storeFields);
+    role.store += growth(p, ACCOUNTED_STATS_FIELDS);
     role.heap += growth(p, ["heap_total"]);
     if (growth(p, ["gc_idle_collections"]) > 0) role.collected++;
     roles.set(p.role, role);
@@ -151,8 +152,6 @@ export function rssBreakdown(m: MemoryMeasurement): string {
   );
   return `${m.system} ${m.size} (${MB(m.load.valueBytes)} of values): ${parts.join("; ")}`;
 }
-
-const storeFields = ["data_area_bytes", "parity_bytes", "metadata_bytes", "metadata_replica_bytes", "key_bytes"] as const;
 
 /** The measurement with the median RSS figure among repeats of one (system, size). */
 export function medianMeasurement(repeats: MemoryMeasurement[]): MemoryMeasurement {
