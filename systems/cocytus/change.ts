@@ -34,30 +34,25 @@ export interface Change {
 }
 
 /**
- * Applies a change's metadata to a Store: the data process's own (`asReplica` false: it reserved
- * a Put's region when it received the request) or a parity process's replica of it (the replica
- * claims the region, as Store.replicateSet does). Returns false when the record arena is full (the
- * Put is undone and its region released; data process and replicas fail alike, as their arenas
- * evolve alike).
+ * Applies a change's metadata to the data process's own Store (it reserved a Put's region when it
+ * received the request). Returns false when the record arena is full (the Put is undone and its
+ * region released; the replicas fail alike, as their arenas evolve alike).
  */
-export function applyChangeMetadata(store: Store, change: Change, asReplica: boolean): boolean {
+export function applyChangeMetadata(store: Store, change: Change): boolean {
   switch (change.kind) {
     case ChangeKind.Put: {
       const { key, offset, length, flags, exptime, cas } = change;
-      if (asReplica) return store.replicateSet(key, offset, length, flags, exptime, cas) >= 0;
       const handle = store.index.find(key);
       const inPlace = handle >= 0 && store.valueOffset(handle) === offset;
       if (store.publish(key, offset, length, flags, exptime, cas) >= 0) return true;
       if (!inPlace) store.release(offset, length);
       return false;
     }
-    case ChangeKind.Remove:
-      if (asReplica) store.replicateRemove(change.key);
-      else {
-        const handle = store.index.find(change.key);
-        if (handle >= 0) store.remove(handle);
-      }
+    case ChangeKind.Remove: {
+      const handle = store.index.find(change.key);
+      if (handle >= 0) store.remove(handle);
       return true;
+    }
     case ChangeKind.Touch: {
       const handle = store.index.find(change.key);
       if (handle >= 0) store.touch(handle, change.exptime);
@@ -66,5 +61,27 @@ export function applyChangeMetadata(store: Store, change: Change, asReplica: boo
     case ChangeKind.Flush:
       store.clear();
       return true;
+  }
+}
+
+/**
+ * Applies a change's metadata to a parity process's replica of the data process's Store, which
+ * has no key table: `record` is the key's record there before the change (-1 for none), as the
+ * Update named it. The replica claims a Put's region (Store.replicatePut). Returns the key's record
+ * after the change (-1 for none), which a later Update of the key may refer to.
+ */
+export function applyChangeToReplica(replica: Store, change: Change, record: number): number {
+  switch (change.kind) {
+    case ChangeKind.Put:
+      return replica.replicatePut(record, change.key, change.offset, change.length, change.flags, change.exptime, change.cas);
+    case ChangeKind.Remove:
+      if (record >= 0) replica.remove(record);
+      return -1;
+    case ChangeKind.Touch:
+      if (record >= 0) replica.touch(record, change.exptime);
+      return record;
+    case ChangeKind.Flush:
+      replica.clear();
+      return -1;
   }
 }

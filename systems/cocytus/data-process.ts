@@ -18,6 +18,9 @@
  * a region is reused in place only when no write of its key is in flight, and otherwise every
  * write gets a fresh region (free, so nothing else writes there meanwhile).
  *
+ * Each Update names the key's record (its ref at this process, or the write in flight whose
+ * result it will be), so a parity process's metadata replica needs no key table.
+ *
  * A request's key and new value are copied at step 2 into InFlightBytes and freed at step 4, so
  * nothing here holds the caller's buffers once execute() returns: the server reads its clients'
  * input lent (see protocol/backend.ts, keepsInputViews).
@@ -69,7 +72,7 @@ interface InFlight {
 const DEFAULT_ITEM_SIZE = 1024 * 1024;
 const FLUSH_KEY = "";
 const EMPTY = Buffer.alloc(0);
-const REMOVED: Omit<PendingItem, "writes"> = { present: false, value: EMPTY, flags: 0, exptime: 0, cas: 0 };
+const REMOVED: Omit<PendingItem, "writes" | "lastTs"> = { present: false, value: EMPTY, flags: 0, exptime: 0, cas: 0 };
 
 /** A reply computed by `run` once the queue gets to it (a throw becomes a rejection, answered SERVER_ERROR). */
 function later(queue: (() => void)[], run: () => Buffer | Promise<Buffer>): Promise<Buffer> {
@@ -177,7 +180,7 @@ export class DataProcess {
     return new Promise((resolve) =>
       this.whenIdle(() => {
         const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        resolve(this.send(change, null, null, Replies.OK, FLUSH_KEY));
+        resolve(this.send(change, -1, null, null, Replies.OK, FLUSH_KEY));
       }),
     );
   }
@@ -204,7 +207,7 @@ export class DataProcess {
         this.planning.plan(keyId, REMOVED);
         const held = this.heldBytes.hold([key]);
         const change: Change = { kind: ChangeKind.Remove, key: held.views[0], offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        void this.send(change, null, held.block, Replies.NONE, keyId);
+        void this.send(change, handle, null, held.block, Replies.NONE, keyId);
       }
       this.expired.clear();
     });
@@ -219,6 +222,8 @@ export class DataProcess {
     if (change === undefined) return reply;
     const keyId = m.key.toString("latin1");
     const pending = this.planning.get(keyId);
+    // The key's record, for the replicas: the committed one, unless a write of the key is in flight (send names that write).
+    const record = pending === undefined ? this.store.index.find(change.key) : -1;
     // Step 1's bytes are held until step 4: the key, and a Put's value. A Touch of a key with
     // writes in flight holds the value it leaves planned too: the write that value came from may
     // complete (and free it) while the Touch is still in flight.
@@ -227,14 +232,14 @@ export class DataProcess {
     change.key = held.views[0];
     const value = keep === null ? null : held.views[1];
     this.planning.plan(keyId, this.stateAfter(change, value, pending));
-    return this.send(change, change.kind === ChangeKind.Put ? value : null, held.block, reply, keyId);
+    return this.send(change, record, change.kind === ChangeKind.Put ? value : null, held.block, reply, keyId);
   }
 
   /**
    * The key's state once `change` completes, for the writes decided after it. `value`: a Put's
    * new value, or the value a Touch of a key with writes in flight leaves (its held copy).
    */
-  private stateAfter(change: Change, value: Uint8Array | null, pending: PendingItem | undefined): Omit<PendingItem, "writes"> {
+  private stateAfter(change: Change, value: Uint8Array | null, pending: PendingItem | undefined): Omit<PendingItem, "writes" | "lastTs"> {
     if (change.kind === ChangeKind.Put) return { present: true, value: value!, flags: change.flags, exptime: change.exptime, cas: change.cas };
     if (change.kind !== ChangeKind.Touch) return REMOVED;
     if (pending !== undefined) return { ...pending, value: value!, exptime: change.exptime };
@@ -245,12 +250,17 @@ export class DataProcess {
 
   /**
    * Step 2: ts = ++RT, the request goes to every live parity process. The Update carries
-   * diff = old XOR new over the Put's region (step 1), computed straight into the frame.
+   * diff = old XOR new over the Put's region (step 1), computed straight into the frame, and the
+   * key's record: `record` (committed, -1 for none) or, with an earlier write of the key in
+   * flight, that write's ts.
    */
-  private send(change: Change, value: Uint8Array | null, held: InFlightBlock | null, reply: Buffer, keyId: string): Promise<Buffer> {
+  private send(change: Change, record: number, value: Uint8Array | null, held: InFlightBlock | null, reply: Buffer, keyId: string): Promise<Buffer> {
     const ts = ++this.RT;
+    const pending = this.planning.get(keyId);
+    const recordAfter = pending?.lastTs ?? 0;
+    if (pending !== undefined) pending.lastTs = ts;
     const old = value === null ? null : this.store.dataArea.view(change.offset, value.length);
-    const payload = this.encoder.encode(ts, this.ST, change, old, value);
+    const payload = this.encoder.encode(ts, this.ST, change, recordAfter === 0 ? record : -1, recordAfter, old, value);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
     return new Promise((resolve) => {
@@ -272,7 +282,7 @@ export class DataProcess {
   private complete(request: InFlight): void {
     const { change, value } = request;
     if (value !== null) this.store.dataArea.write(change.offset, value);
-    const published = applyChangeMetadata(this.store, change, false);
+    const published = applyChangeMetadata(this.store, change);
     this.ST = request.ts;
     this.planning.completed(request.keyId);
     if (request.held !== null) this.heldBytes.release(request.held);

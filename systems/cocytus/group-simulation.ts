@@ -89,7 +89,7 @@ export class SimulatedGroup {
           parityIndex: j,
           k,
           codec,
-          replicas: Array.from({ length: k }, () => new Store({ memoryBytes, classHomes })),
+          replicas: Array.from({ length: k }, () => new Store({ memoryBytes, classHomes, keyTable: false })),
           parityArea: new DataArea({ capacityBytes: memoryBytes }),
         }),
       );

@@ -27,12 +27,19 @@ export interface UpdateMessage {
   /** The data process's ST when it sent this: a piggybacked commit. */
   stable: number;
   change: Change;
+  /** The key's record at the data process before this change: its ref, or -1 for none (see recordAfter). */
+  record: number;
+  /**
+   * 0, or the ts of a write of the same key that was still in flight when this one was sent: the
+   * record is then the one that write leaves (the data process could not know its ref yet).
+   */
+  recordAfter: number;
   /** Put: old XOR new over [offset, offset + length); empty otherwise. */
   diff: Uint8Array;
 }
 
 /** Bytes an Update's payload takes besides key and diff. */
-const UPDATE_FIXED_BYTES = 8 + 8 + 1 + 4 + 8 + 4 + 4 + 4 + 8 + 4;
+const UPDATE_FIXED_BYTES = 8 + 8 + 1 + 8 + 8 + 4 + 8 + 4 + 4 + 4 + 8 + 4;
 
 /**
  * Encodes Updates into one reusable buffer (the peer link copies a payload into its frame when it
@@ -42,8 +49,11 @@ const UPDATE_FIXED_BYTES = 8 + 8 + 1 + 4 + 8 + 4 + 4 + 4 + 8 + 4;
 export class UpdateEncoder {
   private scratch = Buffer.allocUnsafe(64 * 1024);
 
-  /** The payload (a view, valid until the next encode). For a Put, diff = old XOR value; otherwise pass nulls. */
-  encode(ts: number, stable: number, change: Change, old: Uint8Array | null, value: Uint8Array | null): Buffer {
+  /**
+   * The payload (a view, valid until the next encode). For a Put, diff = old XOR value; otherwise
+   * pass nulls. record, recordAfter: as UpdateMessage has them.
+   */
+  encode(ts: number, stable: number, change: Change, record: number, recordAfter: number, old: Uint8Array | null, value: Uint8Array | null): Buffer {
     const diffLength = value === null ? 0 : value.length;
     const size = UPDATE_FIXED_BYTES + change.key.length + diffLength;
     if (this.scratch.length < size) this.scratch = Buffer.allocUnsafe(Math.max(size, 2 * this.scratch.length));
@@ -51,6 +61,8 @@ export class UpdateEncoder {
     let at = out.writeDoubleBE(ts, 0);
     at = out.writeDoubleBE(stable, at);
     at = out.writeUInt8(change.kind, at);
+    at = out.writeDoubleBE(record, at);
+    at = out.writeDoubleBE(recordAfter, at);
     at = out.writeUInt32BE(change.key.length, at);
     out.set(change.key, at);
     at += change.key.length;
@@ -68,9 +80,9 @@ export class UpdateEncoder {
   }
 }
 
-/** Encodes one Update into a fresh buffer (tests and tools). */
-export function encodeUpdate(ts: number, stable: number, change: Change, diff: Uint8Array): Buffer {
-  return Buffer.from(new UpdateEncoder().encode(ts, stable, change, new Uint8Array(diff.length), diff));
+/** Encodes one Update into a fresh buffer (tests and tools); by default its key had no record. */
+export function encodeUpdate(ts: number, stable: number, change: Change, diff: Uint8Array, record = -1, recordAfter = 0): Buffer {
+  return Buffer.from(new UpdateEncoder().encode(ts, stable, change, record, recordAfter, new Uint8Array(diff.length), diff));
 }
 
 /** Decodes an Update; key and diff are views into `payload` (copy the payload to keep them). */
@@ -80,6 +92,11 @@ export function decodeUpdate(payload: Buffer): UpdateMessage {
   const stable = reader.u53();
   const kind = reader.u8();
   if (kind < ChangeKind.Put || kind > ChangeKind.Flush) throw new Error(`cocytus update: expected a change kind from 1 to 4, found ${kind}`);
+  const record = reader.u53();
+  const recordAfter = reader.u53();
+  if (!(Number.isInteger(record) && record >= -1) || !(Number.isInteger(recordAfter) && recordAfter >= 0 && recordAfter < ts)) {
+    throw new Error(`cocytus update: expected a record ref (-1 for none) and an earlier write's ts or 0, found ${record} and ${recordAfter}`);
+  }
   const key = reader.bytes();
   const offset = reader.u53();
   const length = reader.u32();
@@ -88,7 +105,7 @@ export function decodeUpdate(payload: Buffer): UpdateMessage {
   const cas = reader.u53();
   const diff = reader.bytes();
   if (kind === ChangeKind.Put && diff.length !== length) throw new Error(`cocytus update: a Put's diff must be ${length} bytes, found ${diff.length}`);
-  return { ts, stable, change: { kind: kind as ChangeKind, key, offset, length, flags, exptime, cas }, diff };
+  return { ts, stable, change: { kind: kind as ChangeKind, key, offset, length, flags, exptime, cas }, record, recordAfter, diff };
 }
 
 export function encodeTimestamp(ts: number): Buffer {

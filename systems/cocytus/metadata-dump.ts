@@ -7,6 +7,8 @@ import type { Store } from "../store/index.ts";
 export interface ItemDescription {
   /** The key as latin1 text (one char per byte). */
   key: string;
+  /** The item's record ref: a replica's must be its data process's, since Updates name records by ref. */
+  ref: number;
   offset: number;
   length: number;
   flags: number;
@@ -31,7 +33,7 @@ export function describeMetadata(store: Store): MetadataDescription {
     const offset = store.valueOffset(handle);
     const length = store.valueLength(handle);
     if (!store.allocator.isAllocated(offset, length)) unallocatedItems++;
-    items.push({ key: store.key(handle).toString("latin1"), offset, length, flags: store.flags(handle), exptime: store.exptime(handle), cas: store.cas(handle) });
+    items.push({ key: store.key(handle).toString("latin1"), ref: handle, offset, length, flags: store.flags(handle), exptime: store.exptime(handle), cas: store.cas(handle) });
   });
   items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { items, liveSlots: store.allocator.liveSlots, liveSlotBytes: store.allocator.liveSlotBytes, unallocatedItems };

@@ -3,7 +3,8 @@
  *
  * For every data process i it keeps RVT[i] (the latest received request's timestamp), SVT[i]
  * (the latest one applied), the requests received but not yet applied (the buffer), and a
- * metadata replica of DP_i (a Store whose data area is never touched: index and allocation only).
+ * metadata replica of DP_i (a Store whose data area is never touched: item records and allocation,
+ * without a key table: each Update names the record it concerns).
  * Its parity area holds parity row j at the same offsets as the data areas.
  *
  * Handling a SET-class request (the slides' steps 3 and 5):
@@ -11,10 +12,14 @@
  *  5. on a commit for ts (a Commit frame, or the stable timestamp an Update carries): apply the
  *     buffered requests of DP_i up to ts in order: metadata change into the replica,
  *     parity ^= coef(j, i) · diff through the codec, SVT[i] = ts.
+ *
+ * An Update names the key's record in the replica by ref, or, when DP_i sent it while an earlier
+ * write of the key was in flight, by that write's ts: the record is then the one that write left,
+ * which this process notes when it applies that write (recordsAfter) and hands on.
  */
 import type { ErasureCodec, ParityPatch } from "../codec/codec.ts";
 import type { DataArea, Store } from "../store/index.ts";
-import { applyChangeMetadata, ChangeKind } from "./change.ts";
+import { applyChangeToReplica, ChangeKind } from "./change.ts";
 import type { UpdateMessage } from "./messages.ts";
 import { forEachPagePiece } from "./page-pieces.ts";
 import { UpdateLog } from "./update-log.ts";
@@ -41,6 +46,10 @@ export class ParityProcess {
   private readonly codec: ErasureCodec;
   /** Per data process: received, not yet applied requests, in ts order. */
   private readonly buffers: UpdateLog[];
+  /** Per data process: timestamps of buffered writes whose resulting record a later Update names. */
+  private readonly recordsWanted: Set<number>[];
+  /** Per data process: the key's record each such write left (ts → ref, -1 for none), until taken. */
+  private readonly recordsAfter: Map<number, number>[];
   /** Parity work of an asynchronous codec, chained so that SVT only moves forward. */
   private parityWork: Promise<void> = Promise.resolve();
   /** Recovery: while holds[i] > 0, DP_i's commits are remembered (heldStable[i]), not applied. */
@@ -63,6 +72,8 @@ export class ParityProcess {
     this.RVT = new Float64Array(k);
     this.SVT = new Float64Array(k);
     this.buffers = Array.from({ length: k }, () => new UpdateLog());
+    this.recordsWanted = Array.from({ length: k }, () => new Set<number>());
+    this.recordsAfter = Array.from({ length: k }, () => new Map<number, number>());
     this.holds = new Int32Array(k);
     this.heldStable = new Float64Array(k);
     this.hostedMetadata = new Array<boolean>(k).fill(false);
@@ -85,6 +96,7 @@ export class ParityProcess {
       throw new Error(`cocytus parity ${this.parityIndex}: expected request ts ${expected} from data process ${dataIndex}, found ${payload.length >= 8 ? ts : "a payload too short for one"}`);
     }
     const update = this.buffers[dataIndex].append(payload);
+    if (update.recordAfter > 0 && !this.hostedMetadata[dataIndex]) this.recordsWanted[dataIndex].add(update.recordAfter);
     this.RVT[dataIndex] = ts;
     this.onCommit(dataIndex, update.stable);
     return ts;
@@ -103,7 +115,7 @@ export class ParityProcess {
     let applied = 0;
     while (buffer.length > 0 && buffer.peek()!.ts <= stable) {
       const update = buffer.shift() as UpdateMessage;
-      if (!this.hostedMetadata[dataIndex]) applyChangeMetadata(replica, update.change, true);
+      if (!this.hostedMetadata[dataIndex]) this.applyMetadata(dataIndex, replica, update);
       if (update.change.kind === ChangeKind.Put) this.collectPatches(dataIndex, update, patches);
       applied = update.ts;
     }
@@ -145,6 +157,8 @@ export class ParityProcess {
     this.heldStable[dataIndex] = 0;
     this.onCommit(dataIndex, syncTs);
     this.buffers[dataIndex].clear();
+    this.recordsWanted[dataIndex].clear();
+    this.recordsAfter[dataIndex].clear();
     this.RVT[dataIndex] = syncTs;
   }
 
@@ -156,6 +170,21 @@ export class ParityProcess {
   /** Resolves once the parity of every applied request is in the parity area. */
   settled(): Promise<void> {
     return this.parityWork;
+  }
+
+  /** The Update's metadata change into DP_i's replica, at the record it names. */
+  private applyMetadata(dataIndex: number, replica: Store, update: UpdateMessage): void {
+    let record = update.record;
+    if (update.recordAfter > 0) {
+      const after = this.recordsAfter[dataIndex].get(update.recordAfter);
+      if (after === undefined) {
+        throw new Error(`cocytus parity ${this.parityIndex}: update ${update.ts} of data process ${dataIndex} names the record write ${update.recordAfter} left, which was not applied here`);
+      }
+      this.recordsAfter[dataIndex].delete(update.recordAfter);
+      record = after;
+    }
+    const after = applyChangeToReplica(replica, update.change, record);
+    if (this.recordsWanted[dataIndex].delete(update.ts)) this.recordsAfter[dataIndex].set(update.ts, after);
   }
 
   /** Splits a Put's diff at page boundaries into patches of this process's parity pages. */

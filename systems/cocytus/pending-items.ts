@@ -13,6 +13,8 @@ import type { CommittedItems } from "./committed-items.ts";
 export interface PendingItem {
   /** Writes of this key in flight. */
   writes: number;
+  /** The ts of the latest of them (set once it is sent; an Update of the key names it as recordAfter). */
+  lastTs: number;
   /** false after a planned Remove. */
   present: boolean;
   value: Uint8Array;
@@ -38,9 +40,9 @@ export class PendingItems implements ItemStore {
   }
 
   /** Records a planned write: `next` is the key's state once it completes. */
-  plan(keyId: string, next: Omit<PendingItem, "writes">): void {
+  plan(keyId: string, next: Omit<PendingItem, "writes" | "lastTs">): void {
     const item = this.pending.get(keyId);
-    if (item === undefined) this.pending.set(keyId, { writes: 1, ...next });
+    if (item === undefined) this.pending.set(keyId, { writes: 1, lastTs: 0, ...next });
     else Object.assign(item, next, { writes: item.writes + 1 });
   }
 

@@ -110,7 +110,8 @@ export async function startCocytusServer(options: CocytusServerOptions): Promise
     listener = await listenOrClose(member, { host: options.host, port: options.port, backend: dataRecovery.backend(dataBackend(dataMember.dataProcess, ownership)), maxItemSize: options.maxItemSize });
   } else {
     const codec = await createCodec(codecName, config.k, config.m);
-    const replicas = Array.from({ length: config.k }, () => new Store(storeOptions));
+    // Metadata replicas keep no key table: every Update names its record (parity-process.ts).
+    const replicas = Array.from({ length: config.k }, () => new Store({ ...storeOptions, keyTable: false }));
     const parityArea = new DataArea({ capacityBytes: Math.ceil(memoryBytes / PAGE_SIZE) * PAGE_SIZE, chunkBytes: replicas[0].dataArea.chunkBytes });
     const parityMember = await ParityMember.start(config, codec, replicas, parityArea, log);
     member = parityMember;

@@ -176,6 +176,18 @@ export class Allocator {
     return !this.freeSlots[page]!.has(within / size);
   }
 
+  /** Calls fn with the offset of every allocated slot, lowest first; fn must not alloc, claim or free. */
+  forEachAllocated(fn: (offset: number) => void): void {
+    for (let page = 0; page < this.freshPages; page++) {
+      const c = this.pageClass[page] - 1;
+      if (c < 0) continue;
+      const size = this.classes.size(c);
+      const freeSlots = this.freeSlots[page]!;
+      const base = page * this.slabBytes;
+      for (let slot = 0, slots = this.slotsPerPage[c]; slot < slots; slot++) if (!freeSlots.has(slot)) fn(base + slot * size);
+    }
+  }
+
   /** Forgets every allocation (flush_all). */
   reset(): void {
     this.partialPages = [];

@@ -17,6 +17,10 @@ import { ItemRecords, MAX_KEY_BYTES, MAX_ARENA_BYTES } from "./item-records.ts";
  * It knows nothing of a data area: a cocytus parity process uses one as the metadata replica
  * of a data process (key → value offset, length, flags, exptime, cas).
  * A handle is the record's ref; it stays valid until that item is removed.
+ *
+ * Without a table (`table: false`) it is the records alone, reached by ref: a metadata replica
+ * is told which record each update concerns, so it needs no lookup by key until a recovery
+ * serves the keys from it (buildTable). That saves the table's ~6–9 bytes per item in each replica.
  */
 
 /** Routing hashes keys with seed 0; a different seed keeps the table's slots independent of routing. */
@@ -34,6 +38,8 @@ export interface ItemIndexOptions {
   recordArenaBytes?: number;
   /** Load factor that triggers growth (default 0.85). */
   maxLoad?: number;
+  /** Whether to keep the key → record table (default true); without it, find throws until buildTable. */
+  table?: boolean;
 }
 
 /** The slot's tag byte for a hash: never 0, which marks an empty slot. */
@@ -51,6 +57,7 @@ export class ItemIndex {
   private refs: Uint32Array;
   private itemCount = 0;
   private keyByteCount = 0;
+  private tableKept: boolean;
 
   constructor(options: ItemIndexOptions = {}) {
     const { expectedItems = 0, recordArenaBytes = 4 * 1024 ** 3, maxLoad = DEFAULT_MAX_LOAD } = options;
@@ -61,8 +68,25 @@ export class ItemIndex {
     this.maxLoad = maxLoad;
     this.records = new ItemRecords({ capacityBytes: Math.min(recordArenaBytes, MAX_ARENA_BYTES) });
     this.initialSlots = Math.max(MIN_SLOTS, Math.ceil(expectedItems / maxLoad));
-    this.tags = new Uint8Array(this.initialSlots);
-    this.refs = new Uint32Array(this.initialSlots);
+    this.tableKept = options.table ?? true;
+    const slots = this.tableKept ? this.initialSlots : 0;
+    this.tags = new Uint8Array(slots);
+    this.refs = new Uint32Array(slots);
+  }
+
+  /** Whether the key → record table is kept (find works). */
+  get hasTable(): boolean {
+    return this.tableKept;
+  }
+
+  /** Builds the table from the live records (a replica about to serve its keys); no-op when it exists. */
+  buildTable(): void {
+    if (this.tableKept) return;
+    this.tableKept = true;
+    const slots = Math.max(this.initialSlots, Math.ceil((this.itemCount + 1) / this.maxLoad));
+    this.tags = new Uint8Array(slots);
+    this.refs = new Uint32Array(slots);
+    this.records.forEachRef((ref) => this.place(ref, this.records.keyHash(ref, INDEX_HASH_SEED)));
   }
 
   /** The index's hash of key[start, end). */
@@ -77,6 +101,7 @@ export class ItemIndex {
 
   /** find, with the key's hash already computed by hash(). */
   findHashed(hash: number, key: Uint8Array, start = 0, end = key.length): number {
+    if (!this.tableKept) throw new Error("ItemIndex.find: this index keeps no table (a metadata replica is reached by ref; buildTable first)");
     const tags = this.tags;
     const slots = tags.length;
     const tag = tagOf(hash);
@@ -113,8 +138,10 @@ export class ItemIndex {
     }
     const ref = this.records.add(key, start, end, valueOffset, valueLength, flags, exptime, cas);
     if (ref < 0) return -1;
-    if (this.itemCount + 1 > this.maxLoad * this.tags.length) this.resize(Math.ceil(this.tags.length * GROWTH_FACTOR));
-    this.place(ref, hash);
+    if (this.tableKept) {
+      if (this.itemCount + 1 > this.maxLoad * this.tags.length) this.resize(Math.ceil(this.tags.length * GROWTH_FACTOR));
+      this.place(ref, hash);
+    }
     this.itemCount++;
     this.keyByteCount += keyLength;
     return ref;
@@ -122,25 +149,8 @@ export class ItemIndex {
 
   /** Removes the item behind the handle from the table and frees its record. */
   remove(handle: number): void {
-    const { tags, refs } = this;
-    const slots = tags.length;
     const keyLength = this.records.keyLength(handle);
-    let hole = this.home(this.records.keyHash(handle, INDEX_HASH_SEED));
-    while (tags[hole] === 0 || refs[hole] !== handle) {
-      if (tags[hole] === 0) throw new Error(`ItemIndex.remove: handle ${handle} is not a live item`);
-      hole = nextSlot(hole, slots);
-    }
-    // Backward-shift: pull later entries of the run into the hole when their home allows it.
-    for (let slot = nextSlot(hole, slots); tags[slot] !== 0; slot = nextSlot(slot, slots)) {
-      const home = this.home(this.records.keyHash(refs[slot], INDEX_HASH_SEED));
-      if (probeDistance(home, slot, slots) >= probeDistance(hole, slot, slots)) {
-        tags[hole] = tags[slot];
-        refs[hole] = refs[slot];
-        hole = slot;
-      }
-    }
-    tags[hole] = 0;
-    refs[hole] = 0;
+    if (this.tableKept) this.removeFromTable(handle);
     this.itemCount--;
     this.keyByteCount -= keyLength;
     this.records.remove(handle);
@@ -148,6 +158,7 @@ export class ItemIndex {
 
   /** Calls fn with every live handle; fn must not add or remove items. */
   forEach(fn: (handle: number) => void): void {
+    if (!this.tableKept) return this.records.forEachRef(fn);
     const { tags, refs } = this;
     for (let i = 0; i < tags.length; i++) if (tags[i] !== 0) fn(refs[i]);
   }
@@ -164,8 +175,9 @@ export class ItemIndex {
   clear(): void {
     releaseBuffer(this.tags.buffer as ArrayBuffer);
     releaseBuffer(this.refs.buffer as ArrayBuffer);
-    this.tags = new Uint8Array(this.initialSlots);
-    this.refs = new Uint32Array(this.initialSlots);
+    const slots = this.tableKept ? this.initialSlots : 0;
+    this.tags = new Uint8Array(slots);
+    this.refs = new Uint32Array(slots);
     this.itemCount = 0;
     this.keyByteCount = 0;
     this.records.clear();
@@ -187,6 +199,28 @@ export class ItemIndex {
   /** Table, record fields and record-arena bookkeeping: every byte of the index beyond the keys. */
   metadataBytes(): number {
     return this.tags.byteLength + this.refs.byteLength + this.records.footprintBytes() - this.keyByteCount;
+  }
+
+  /** Takes the handle's entry out of the table (backward-shift deletion). */
+  private removeFromTable(handle: number): void {
+    const { tags, refs } = this;
+    const slots = tags.length;
+    let hole = this.home(this.records.keyHash(handle, INDEX_HASH_SEED));
+    while (tags[hole] === 0 || refs[hole] !== handle) {
+      if (tags[hole] === 0) throw new Error(`ItemIndex.remove: handle ${handle} is not a live item`);
+      hole = nextSlot(hole, slots);
+    }
+    // Backward-shift: pull later entries of the run into the hole when their home allows it.
+    for (let slot = nextSlot(hole, slots); tags[slot] !== 0; slot = nextSlot(slot, slots)) {
+      const home = this.home(this.records.keyHash(refs[slot], INDEX_HASH_SEED));
+      if (probeDistance(home, slot, slots) >= probeDistance(hole, slot, slots)) {
+        tags[hole] = tags[slot];
+        refs[hole] = refs[slot];
+        hole = slot;
+      }
+    }
+    tags[hole] = 0;
+    refs[hole] = 0;
   }
 
   /** The slot where a key with this hash starts its probe: hash × slots / 2^32, in [0, slots). */

@@ -93,6 +93,11 @@ export class ItemRecords {
     this.allocator.free(ref * 8, (inline ? RECORD_HEADER_WITH_EXTRAS_BYTES : RECORD_HEADER_BYTES) + this.keyLength(ref));
   }
 
+  /** Calls fn with every live record's ref, in arena order; fn must not add or remove records. */
+  forEachRef(fn: (ref: number) => void): void {
+    this.allocator.forEachAllocated((offset) => fn(offset / 8));
+  }
+
   /** Forgets every record. */
   clear(): void {
     this.allocator.reset();

@@ -221,16 +221,18 @@ test("the store keeps at most 48 bytes of metadata per item beyond key bytes", (
   assert.ok(perItem <= 48, `metadata per item is ${perItem.toFixed(1)} bytes`);
 });
 
-test("a metadata replica that applies a store's sets and deletes ends with the same index and allocation", () => {
+test("a metadata replica without a key table, told which record each set and delete concerns, ends with the same records and allocation and can build the index", () => {
   const primary = new Store({ memoryBytes: 256 * MiB });
-  const replica = new Store({ memoryBytes: 256 * MiB });
+  const replica = new Store({ memoryBytes: 256 * MiB, keyTable: false });
   const random = seededRandom(17);
   for (let i = 0; i < 20_000; i++) {
     const k = key(`key${Math.floor(random() * 3000)}`);
     if (random() < 0.2) {
       const handle = primary.lookup(k, 0);
-      if (handle >= 0) primary.remove(handle);
-      assert.equal(replica.replicateRemove(k), handle >= 0);
+      if (handle >= 0) {
+        primary.remove(handle);
+        replica.remove(handle);
+      }
       continue;
     }
     const current = primary.lookup(k, 0);
@@ -242,10 +244,12 @@ test("a metadata replica that applies a store's sets and deletes ends with the s
     } else {
       handle = primary.set(k, Buffer.alloc(length, i & 255), i, 0);
     }
-    replica.replicateSet(k, primary.valueOffset(handle), length, primary.flags(handle), primary.exptime(handle), primary.cas(handle));
+    assert.equal(replica.replicatePut(current, k, primary.valueOffset(handle), length, primary.flags(handle), primary.exptime(handle), primary.cas(handle)), handle, "the replica's record has the primary's ref");
   }
   assert.equal(replica.stats().curr_items, primary.stats().curr_items);
   assert.equal(replica.stats().bytes, primary.stats().bytes);
+  assert.throws(() => replica.lookup(key("key1"), 0), /keeps no table/);
+  replica.buildIndex();
   primary.forEachItem((handle) => {
     const other = replica.lookup(primary.key(handle), 0);
     assert.ok(other >= 0);

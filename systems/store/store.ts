@@ -37,6 +37,12 @@ export interface StoreTuning {
    * a class up across a cocytus group. false puts the first items at offset 0, as the slides draw them.
    */
   classHomes?: boolean;
+  /**
+   * Whether the index keeps its key → record table (default true). A cocytus metadata replica
+   * does not: updates name the record they concern (replicatePut), and a recovery that serves
+   * the keys builds the table then (buildIndex).
+   */
+  keyTable?: boolean;
 }
 
 export class Store implements ItemStore {
@@ -74,6 +80,7 @@ export class Store implements ItemStore {
     this.allocator = new Allocator({ capacityBytes: memoryBytes, slabBytes, maxItemBytes: maxValueBytes, classHomes: options.classHomes ?? true });
     this.index = new ItemIndex({
       expectedItems,
+      table: options.keyTable ?? true,
       recordArenaBytes: options.recordArenaBytes ?? Math.min(MAX_ARENA_BYTES, Math.max(4 * memoryBytes, 256 * 1024 * 1024)),
     });
   }
@@ -163,28 +170,13 @@ export class Store implements ItemStore {
     keyEnd = key.length,
   ): number {
     const index = this.index;
-    const records = index.records;
     const hash = index.hash(key, keyStart, keyEnd);
     let handle = index.findHashed(hash, key, keyStart, keyEnd);
     const newCas = cas === undefined ? ++this.lastCas : cas;
     if (cas !== undefined && cas > this.lastCas) this.lastCas = cas;
     const storedExptime = normalizeExptime(exptime);
-    if (handle >= 0) {
-      const oldOffset = records.valueOffset(handle);
-      const oldLength = records.valueLength(handle);
-      if (oldOffset === offset && this.allocator.slotSize(oldLength) !== this.allocator.slotSize(length)) {
-        throw new Error(
-          `Store.publish: an in-place update must keep the slot size, but ${length} bytes need a ` +
-            `${this.allocator.slotSize(length)}-byte slot and the region is a ${this.allocator.slotSize(oldLength)}-byte slot`,
-        );
-      }
-      records.setValue(handle, offset, length);
-      records.setFlags(handle, flags);
-      records.setExptime(handle, storedExptime);
-      records.setCas(handle, newCas);
-      if (oldOffset !== offset) this.allocator.free(oldOffset, oldLength);
-      this.liveValueBytes += length - oldLength;
-    } else {
+    if (handle >= 0) this.updateItem(handle, offset, length, flags, storedExptime, newCas);
+    else {
       handle = index.insertHashed(hash, key, offset, length, flags, storedExptime, newCas, keyStart, keyEnd);
       if (handle < 0) return -1;
       this.liveValueBytes += length;
@@ -194,28 +186,35 @@ export class Store implements ItemStore {
   }
 
   /**
-   * Applies another process's committed set, as its metadata replica: claims the region
-   * (unless it is the key's current region), points key at it with the given cas and frees
-   * the key's old region, so index and allocator end up as on that process. No value bytes
-   * are copied (a parity process has none; recovery rebuilds them). Returns the handle, or -1
-   * when the record arena is full.
+   * Applies another process's committed set, as its metadata replica reached by ref (built with
+   * keyTable false): `ref` is the key's record before the set, -1 when the key had none. Claims
+   * the region unless it is the item's current one and frees the old one; a new key gets a
+   * record at the ref the data process's got (both arenas see the same allocations in the same
+   * order). Returns the item's ref, or -1 when the record arena is full (the region is released).
    */
-  replicateSet(key: Uint8Array, offset: number, length: number, flags: number, exptime: number, cas: number): number {
+  replicatePut(ref: number, key: Uint8Array, offset: number, length: number, flags: number, exptime: number, cas: number): number {
     checkKeyLength(key.length);
-    const current = this.index.find(key);
-    const inPlace = current >= 0 && this.index.records.valueOffset(current) === offset;
-    if (!inPlace) this.allocator.claim(offset, length);
-    const handle = this.publish(key, offset, length, flags, exptime, cas);
-    if (handle < 0 && !inPlace) this.allocator.free(offset, length);
-    return handle;
+    if (cas > this.lastCas) this.lastCas = cas;
+    if (ref >= 0) {
+      if (this.index.records.valueOffset(ref) !== offset) this.allocator.claim(offset, length);
+      this.updateItem(ref, offset, length, flags, normalizeExptime(exptime), cas);
+    } else {
+      this.allocator.claim(offset, length);
+      const hash = this.index.hasTable ? this.index.hash(key) : 0;
+      ref = this.index.insertHashed(hash, key, offset, length, flags, normalizeExptime(exptime), cas);
+      if (ref < 0) {
+        this.allocator.free(offset, length);
+        return -1;
+      }
+      this.liveValueBytes += length;
+    }
+    this.totalItems++;
+    return ref;
   }
 
-  /** Applies another process's delete of key, as its metadata replica; whether the key was there. */
-  replicateRemove(key: Uint8Array): boolean {
-    const handle = this.index.find(key);
-    if (handle < 0) return false;
-    this.remove(handle);
-    return true;
+  /** Builds the key → record table of a store made without one, so lookups by key work (a recovery serving a replica's keys). */
+  buildIndex(): void {
+    this.index.buildTable();
   }
 
   remove(handle: number): void {
@@ -236,6 +235,25 @@ export class Store implements ItemStore {
     this.index.clear();
     this.allocator.reset();
     this.liveValueBytes = 0;
+  }
+
+  /** Points an existing item at [offset, offset + length) and frees its old region unless it is the same (in place). */
+  private updateItem(handle: number, offset: number, length: number, flags: number, storedExptime: number, cas: number): void {
+    const records = this.index.records;
+    const oldOffset = records.valueOffset(handle);
+    const oldLength = records.valueLength(handle);
+    if (oldOffset === offset && this.allocator.slotSize(oldLength) !== this.allocator.slotSize(length)) {
+      throw new Error(
+        `Store: an in-place update must keep the slot size, but ${length} bytes need a ` +
+          `${this.allocator.slotSize(length)}-byte slot and the region is a ${this.allocator.slotSize(oldLength)}-byte slot`,
+      );
+    }
+    records.setValue(handle, offset, length);
+    records.setFlags(handle, flags);
+    records.setExptime(handle, storedExptime);
+    records.setCas(handle, cas);
+    if (oldOffset !== offset) this.allocator.free(oldOffset, oldLength);
+    this.liveValueBytes += length - oldLength;
   }
 
   /** Calls fn with every item's handle, expired ones included; fn must not mutate the store. */

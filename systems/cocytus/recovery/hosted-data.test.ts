@@ -16,11 +16,11 @@ async function hostedWithUnrepairedPages(mode: RecoveryMode) {
     parityIndex: 0,
     k: 3,
     codec: await createCodec("gf256-vandermonde", 3, 1),
-    replicas: Array.from({ length: 3 }, () => new Store({ memoryBytes: MEMORY, classHomes: false })),
+    replicas: Array.from({ length: 3 }, () => new Store({ memoryBytes: MEMORY, classHomes: false, keyTable: false })),
     parityArea: new DataArea({ capacityBytes: MEMORY }),
   });
   const replica = parityProcess.replicas[1];
-  assert.ok(replica.replicateSet(Buffer.from("a"), 0, 1000, 0, 0, 7) >= 0);
+  assert.ok(replica.replicatePut(-1, Buffer.from("a"), 0, 1000, 0, 0, 7) >= 0);
   parityProcess.hostedMetadata[1] = true;
   const prioritized: number[][] = [];
   const hosted = await HostedDataProcess.start({

@@ -85,6 +85,8 @@ export class HostedDataProcess {
     this.mode = options.mode;
     this.links = new Array<PeerLink | undefined>(config.m);
     const store = parityProcess.replicas[dataIndex];
+    // The replica kept no key table (Updates name their records); serving DP_i's keys needs one.
+    store.buildIndex();
     const localParity = parityProcess.parityIndex;
     this.dataProcess = new DataProcess({
       index: dataIndex,
