@@ -71,6 +71,10 @@ export function applyChangeMetadata(store: Store, change: Change): boolean {
  * after the change (-1 for none), which a later Update of the key may refer to.
  */
 export function applyChangeToReplica(replica: Store, change: Change, record: number): number {
+  // A record that holds another key means the replica went its own way: refuse rather than corrupt it.
+  if (record >= 0 && !replica.index.records.keyEquals(record, change.key, 0, change.key.length)) {
+    throw new Error(`cocytus replica: an update of key ${JSON.stringify(Buffer.from(change.key).toString("latin1"))} names record ${record}, which holds key ${JSON.stringify(replica.key(record).toString("latin1"))}`);
+  }
   switch (change.kind) {
     case ChangeKind.Put:
       return replica.replicatePut(record, change.key, change.offset, change.length, change.flags, change.exptime, change.cas);

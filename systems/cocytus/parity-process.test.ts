@@ -47,6 +47,18 @@ test("writes of one key in flight together reach the replica at the record the e
   assert.deepEqual(describeMetadata(g.parityProcesses[1].replicas[0]).items.map((item) => [item.key, item.length, item.flags, item.exptime > 0]), [["new", 20, 0, true], ["old", 30, 9, false]]);
 });
 
+test("a replica refuses an update that names a record of another key, rather than change it", async () => {
+  const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
+  for (const name of ["a", "b"]) g.dataProcesses[0].execute(mutation(Op.Set, name, { value: Buffer.alloc(10, name) }));
+  g.settle();
+  const pp = g.parityProcesses[0];
+  const recordOfB = g.dataProcesses[0].store.index.find(key("b"));
+  const removeA = { kind: ChangeKind.Remove, key: key("a"), offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
+  pp.onUpdate(0, encodeUpdate(3, 2, removeA, new Uint8Array(0), recordOfB));
+  assert.throws(() => pp.onCommit(0, 3), /an update of key "a" names record \d+, which holds key "b"/);
+  assert.deepEqual(describeMetadata(pp.replicas[0]).items.map((item) => item.key), ["a", "b"]);
+});
+
 test("a parity process refuses an update whose timestamp skips one", async () => {
   const g = new SimulatedGroup({ k: 3, m: 2, codec: await createCodec("gf256-vandermonde", 3, 2) });
   const change = { kind: ChangeKind.Remove, key: key("k"), offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
