@@ -1,7 +1,8 @@
 /**
  * A failed data process DP_i, run again inside the recovery leader (a parity process), as the
- * original Cocytus does: a DataProcess over the leader's metadata replica of DP_i (index and
- * allocation, exactly as DP_i had them at the synchronized timestamp) whose data area is rebuilt
+ * original Cocytus does: a DataProcess over the leader's metadata replica of DP_i (records and
+ * allocation, exactly as DP_i had them at the synchronized timestamp, with the key table built
+ * from the records when hosting starts) whose data area is rebuilt
  * page by page by the repair. It carries on the protocol from the synchronized timestamp
  * (RT = ST = syncTs): its Updates go to the leader's own parity process through an in-process
  * FIFO channel and to the other live parity processes over peer links it dials as "data i".
