@@ -42,10 +42,9 @@ export function applyChangeMetadata(store: Store, change: Change): boolean {
   switch (change.kind) {
     case ChangeKind.Put: {
       const { key, offset, length, flags, exptime, cas } = change;
-      const handle = store.index.find(key);
-      const inPlace = handle >= 0 && store.valueOffset(handle) === offset;
       if (store.publish(key, offset, length, flags, exptime, cas) >= 0) return true;
-      if (!inPlace) store.release(offset, length);
+      // publish fails only when it would add a record for a new key, so the region is not an item's: release it.
+      store.release(offset, length);
       return false;
     }
     case ChangeKind.Remove: {
