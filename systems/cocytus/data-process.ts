@@ -180,7 +180,7 @@ export class DataProcess {
     return new Promise((resolve) =>
       this.whenIdle(() => {
         const change: Change = { kind: ChangeKind.Flush, key: EMPTY, offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        resolve(this.send(change, -1, null, null, Replies.OK, FLUSH_KEY));
+        resolve(this.send(change, null, null, Replies.OK, FLUSH_KEY));
       }),
     );
   }
@@ -207,7 +207,7 @@ export class DataProcess {
         this.planning.plan(keyId, REMOVED);
         const held = this.heldBytes.hold([key]);
         const change: Change = { kind: ChangeKind.Remove, key: held.views[0], offset: 0, length: 0, flags: 0, exptime: 0, cas: 0 };
-        void this.send(change, handle, null, held.block, Replies.NONE, keyId);
+        void this.send(change, null, held.block, Replies.NONE, keyId);
       }
       this.expired.clear();
     });
@@ -222,8 +222,6 @@ export class DataProcess {
     if (change === undefined) return reply;
     const keyId = m.key.toString("latin1");
     const pending = this.planning.get(keyId);
-    // The key's record, for the replicas: the committed one, unless a write of the key is in flight (send names that write).
-    const record = pending === undefined ? this.store.index.find(change.key) : -1;
     // Step 1's bytes are held until step 4: the key, and a Put's value. A Touch of a key with
     // writes in flight holds the value it leaves planned too: the write that value came from may
     // complete (and free it) while the Touch is still in flight.
@@ -232,7 +230,7 @@ export class DataProcess {
     change.key = held.views[0];
     const value = keep === null ? null : held.views[1];
     this.planning.plan(keyId, this.stateAfter(change, value, pending));
-    return this.send(change, record, change.kind === ChangeKind.Put ? value : null, held.block, reply, keyId);
+    return this.send(change, change.kind === ChangeKind.Put ? value : null, held.block, reply, keyId);
   }
 
   /**
@@ -251,16 +249,17 @@ export class DataProcess {
   /**
    * Step 2: ts = ++RT, the request goes to every live parity process. The Update carries
    * diff = old XOR new over the Put's region (step 1), computed straight into the frame, and the
-   * key's record: `record` (committed, -1 for none) or, with an earlier write of the key in
-   * flight, that write's ts.
+   * key's record for the replicas: with an earlier write of the key in flight, that write's ts
+   * (its record is not known yet), else the committed record (-1 for none, and for flush_all).
    */
-  private send(change: Change, record: number, value: Uint8Array | null, held: InFlightBlock | null, reply: Buffer, keyId: string): Promise<Buffer> {
+  private send(change: Change, value: Uint8Array | null, held: InFlightBlock | null, reply: Buffer, keyId: string): Promise<Buffer> {
     const ts = ++this.RT;
     const pending = this.planning.get(keyId);
     const recordAfter = pending?.lastTs ?? 0;
     if (pending !== undefined) pending.lastTs = ts;
+    const record = recordAfter !== 0 || change.kind === ChangeKind.Flush ? -1 : this.store.index.find(change.key);
     const old = value === null ? null : this.store.dataArea.view(change.offset, value.length);
-    const payload = this.encoder.encode(ts, this.ST, change, recordAfter === 0 ? record : -1, recordAfter, old, value);
+    const payload = this.encoder.encode(ts, this.ST, change, record, recordAfter, old, value);
     this.lastSentStable = this.ST;
     for (let p = 0; p < this.m; p++) if (this.parityLive[p]) this.links.sendUpdate(p, payload);
     return new Promise((resolve) => {

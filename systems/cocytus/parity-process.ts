@@ -176,12 +176,12 @@ export class ParityProcess {
   private applyMetadata(dataIndex: number, replica: Store, update: UpdateMessage): void {
     let record = update.record;
     if (update.recordAfter > 0) {
-      const after = this.recordsAfter[dataIndex].get(update.recordAfter);
-      if (after === undefined) {
+      const left = this.recordsAfter[dataIndex].get(update.recordAfter);
+      if (left === undefined) {
         throw new Error(`cocytus parity ${this.parityIndex}: update ${update.ts} of data process ${dataIndex} names the record write ${update.recordAfter} left, which was not applied here`);
       }
       this.recordsAfter[dataIndex].delete(update.recordAfter);
-      record = after;
+      record = left;
     }
     const after = applyChangeToReplica(replica, update.change, record);
     if (this.recordsWanted[dataIndex].delete(update.ts)) this.recordsAfter[dataIndex].set(update.ts, after);

@@ -195,13 +195,14 @@ export class Store implements ItemStore {
   replicatePut(ref: number, key: Uint8Array, offset: number, length: number, flags: number, exptime: number, cas: number): number {
     checkKeyLength(key.length);
     if (cas > this.lastCas) this.lastCas = cas;
+    const storedExptime = normalizeExptime(exptime);
     if (ref >= 0) {
       if (this.index.records.valueOffset(ref) !== offset) this.allocator.claim(offset, length);
-      this.updateItem(ref, offset, length, flags, normalizeExptime(exptime), cas);
+      this.updateItem(ref, offset, length, flags, storedExptime, cas);
     } else {
       this.allocator.claim(offset, length);
       const hash = this.index.hasTable ? this.index.hash(key) : 0;
-      ref = this.index.insertHashed(hash, key, offset, length, flags, normalizeExptime(exptime), cas);
+      ref = this.index.insertHashed(hash, key, offset, length, flags, storedExptime, cas);
       if (ref < 0) {
         this.allocator.free(offset, length);
         return -1;
