@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import { getHeapSpaceStatistics } from "node:v8";
 import type { StoreStats } from "../store/types.ts";
 import { readBufferCollector } from "../runtime/read-buffers.ts";
 
@@ -115,6 +116,7 @@ export function generalStats(sources: StatsSources): Buffer {
     rss: residentBytes(),
     heap_used: heap.heapUsed,
     heap_total: heap.heapTotal,
+    ...heapSpaces(),
     runtime_bytes: 0,
     gc_young_collections: readBufferCollector().collections,
     gc_idle_collections: readBufferCollector().idle?.collections ?? 0,
@@ -123,6 +125,18 @@ export function generalStats(sources: StatsSources): Buffer {
   };
   fields.runtime_bytes = runtimeBytes(fields);
   return statsReply(fields);
+}
+
+/**
+ * heap_total split by V8's spaces (`heap_old`, `heap_new`, `heap_code`, `heap_large_object`, ...):
+ * the committed bytes of each, so a memory figure can say which part of V8's heap grew.
+ */
+function heapSpaces(): Record<string, number> {
+  const spaces: Record<string, number> = {};
+  for (const space of getHeapSpaceStatistics()) {
+    spaces[`heap_${space.space_name.replace(/_space$/, "")}`] = space.space_size;
+  }
+  return spaces;
 }
 
 /**
