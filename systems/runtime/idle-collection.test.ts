@@ -1,9 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { getHeapSpaceStatistics } from "node:v8";
 import { memoryAfterCollection } from "../../test/support/memory-after-collection.ts";
 import { exposedGc } from "./exposed-gc.ts";
+import { SERVER_NODE_FLAGS } from "../server/node-flags.ts";
 import { IdleCollector, memoryReducingCollection } from "./idle-collection.ts";
 
 const TICK_MS = 20;
@@ -166,4 +168,29 @@ test("a regular full collection leaves the pages a few survivors keep committed 
 test("a memory-reducing collection compacts them: the old generation's slack stays where it was", async () => {
   const { promoted, slackBefore, slackAfter } = await slackAfterSparseSurvivors(memoryReducingCollection());
   assert.ok(slackAfter - slackBefore < promoted / 10, `the old generation's slack grew by ${slackAfter - slackBefore} bytes for ${promoted} promoted`);
+});
+
+test("after a memory-reducing collection the young generation has its size under load, also when V8 gave part of it back", () => {
+  // In a process of its own, with the servers' node flags: the size under load is theirs.
+  const script = `
+    import { getHeapSpaceStatistics } from "node:v8";
+    import { setTimeout as sleep } from "node:timers/promises";
+    import { exposedGc } from ${JSON.stringify(import.meta.resolve("./exposed-gc.ts"))};
+    import { memoryReducingCollection } from ${JSON.stringify(import.meta.resolve("./idle-collection.ts"))};
+    const young = () => getHeapSpaceStatistics().find((space) => space.space_name === "new_space").space_size;
+    let batch = [];
+    for (let i = 0; i < 300000; i++) { batch.push({ i }); if (batch.length === 1000) batch = []; }
+    const underLoad = young();
+    // 5 s with little allocation: V8's next full collection gives the spare semi-space back.
+    await sleep(5600);
+    exposedGc()({ type: "major", execution: "sync", flavor: "last-resort" });
+    const givenBack = young();
+    await memoryReducingCollection()();
+    console.log(JSON.stringify({ underLoad, givenBack, after: young() }));
+  `;
+  const child = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, "--import", import.meta.resolve("tsx"), "--input-type=module", "-e", script], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(child.status, 0, child.stderr);
+  const { underLoad, givenBack, after } = JSON.parse(child.stdout) as Record<string, number>;
+  assert.ok(givenBack < underLoad, `the control: V8 kept ${givenBack} of ${underLoad} bytes`);
+  assert.equal(after, underLoad);
 });

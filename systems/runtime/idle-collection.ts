@@ -17,6 +17,15 @@
  * 0.2-0.4 MB, ~1.7 of cocytus's 5.0 bytes of RSS per value byte. V8 compacts only the pages its
  * heuristics pick, so compaction of every page is switched on for this one collection.
  * What it does not give back is malloc's heap.
+ *
+ * After it, the young generation is brought back to the size it has under load. V8 gives back its
+ * spare semi-space (1 MB with our flags) in a full collection when it has seen little allocation
+ * for 5 s, and takes it again at the first young-generation collection of the next load; whether
+ * it had been given back when RSS was read depended on the requests before (after a fig-memory
+ * warm-up of a few hundred 16 KB values it had, after the load it had not: 14 of a paper-scale
+ * cluster's 15 data processes were charged 1 MB each for it). V8's own memory reducer, which could
+ * give it back at any moment of an idle spell, is switched off (systems/server/node-flags.ts): this
+ * collection does its work.
  */
 import { setFlagsFromString } from "node:v8";
 import { exposedGc } from "./exposed-gc.ts";
@@ -117,5 +126,17 @@ export function memoryReducingCollection(): () => Promise<void> {
     } finally {
       setFlagsFromString("--no-compact-on-every-full-gc");
     }
+    refillYoungGeneration();
+    // The garbage is gone again (a young-generation collection asked for does not take the space back).
+    gc({ type: "minor" });
   };
+}
+
+/** A few MB of short-lived garbage: the young-generation collections it causes take back the spare semi-space (~5 ms). */
+function refillYoungGeneration(): void {
+  let batch: object[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    batch.push({ i });
+    if (batch.length === 1000) batch = [];
+  }
 }
