@@ -39,16 +39,21 @@ test("Cocytus stats split into data (data area + parity) and metadata (metadata 
   assert.equal(m.statsBytesPerValueByte, 2.3);
 });
 
-test("the RSS breakdown splits each role's growth into the store's account, V8's heap and the rest, and counts finished idle collections", () => {
-  const after = (store: number, heap: number, collections: number) => ({ data_area_bytes: String(store * MB), heap_total: String(heap * MB), gc_idle_collections: String(collections) });
+test("the RSS breakdown splits each role's growth into the store's account, V8's heap (by the spaces that moved) and the rest, and counts finished idle collections", () => {
+  const after = (store: number, heap: number, collections: number, spaces: Record<string, string> = {}) => ({
+    data_area_bytes: String(store * MB),
+    heap_total: String(heap * MB),
+    ...spaces,
+    gc_idle_collections: String(collections),
+  });
   const m = summarizeMemory("cocytus", "zipf", 0, { records: 10, valueBytes: 10 * MB, seconds: 1, failed: 0 }, [
-    process("d0", "data", 40, 55, after(10, 3, 1)),
-    process("d1", "data", 40, 56, after(10, 4, 0)),
+    process("d0", "data", 40, 55, after(10, 3, 1, { heap_old: String(2 * MB), heap_code: String(MB), heap_new: "0" })),
+    process("d1", "data", 40, 56, after(10, 4, 0, { heap_old: String(4 * MB), heap_code: "0", heap_new: "0" })),
     process("p0", "parity", 40, 55, after(12, 5, 1)),
   ]);
   assert.equal(
     rssBreakdown(m),
-    "cocytus zipf (10.0 MB of values): 2 data: RSS +31.0 MB = store +20.0 MB, V8 heap +7.0 MB, rest +4.0 MB; 1 of 2 finished an idle collection; " +
+    "cocytus zipf (10.0 MB of values): 2 data: RSS +31.0 MB = store +20.0 MB, V8 heap +7.0 MB (old +6.0 MB, code +1.0 MB), rest +4.0 MB; 1 of 2 finished an idle collection; " +
       "1 parity: RSS +15.0 MB = store +12.0 MB, V8 heap +5.0 MB, rest -2.0 MB; 1 of 1 finished an idle collection",
   );
 });

@@ -127,30 +127,43 @@ export function summarizeMemory(system: string, size: ValueSizeId, repeat: numbe
 
 /**
  * Where a measurement's RSS growth went, per role: the store's own account (data area, parity,
- * metadata, replicas, keys), V8's heap (`heap_total`), the rest (malloc's heap, code), and how many
- * processes finished an idle collection during the load. Printed when --check fails, so that a CI
- * log says which part grew.
+ * metadata, replicas, keys), V8's heap (`heap_total`, with the spaces that grew or shrank where the
+ * servers report them: `heap_new`, `heap_old`, `heap_code`, ...), the rest (malloc's heap, the
+ * binary's pages), and how many processes finished an idle collection during the load. Printed when
+ * --check fails, so that a CI log says which part grew.
  */
 export function rssBreakdown(m: MemoryMeasurement): string {
   const MB = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
   const signedMB = (bytes: number) => `${bytes < 0 ? "-" : "+"}${MB(Math.abs(bytes))}`;
   const growth = (p: ProcessMemory, fields: readonly string[]) =>
     fields.reduce((sum, field) => sum + (numericStat(p.statsAfter, field) ?? 0) - (numericStat(p.statsBefore, field) ?? 0), 0);
-  const roles = new Map<string, { processes: number; rss: number; store: number; heap: number; collected: number }>();
+  const roles = new Map<string, { processes: number; rss: number; store: number; heap: number; spaces: Map<string, number>; collected: number }>();
   for (const p of m.processes) {
-    const role = roles.get(p.role) ?? { processes: 0, rss: 0, store: 0, heap: 0, collected: 0 };
+    const role = roles.get(p.role) ?? { processes: 0, rss: 0, store: 0, heap: 0, spaces: new Map<string, number>(), collected: 0 };
     role.processes++;
     role.rss += p.rssAfter - p.rssBefore;
     role.store += growth(p, ACCOUNTED_STATS_FIELDS);
     role.heap += growth(p, ["heap_total"]);
+    for (const field of Object.keys(p.statsAfter).filter(isHeapSpaceField)) {
+      role.spaces.set(field.slice("heap_".length), (role.spaces.get(field.slice("heap_".length)) ?? 0) + growth(p, [field]));
+    }
     if (growth(p, ["gc_idle_collections"]) > 0) role.collected++;
     roles.set(p.role, role);
   }
+  const spaceList = (spaces: Map<string, number>) => {
+    const moved = [...spaces].filter(([, bytes]) => bytes !== 0).map(([space, bytes]) => `${space} ${signedMB(bytes)}`);
+    return moved.length > 0 ? ` (${moved.join(", ")})` : "";
+  };
   const parts = [...roles].map(
     ([name, r]) =>
-      `${r.processes} ${name}: RSS ${signedMB(r.rss)} = store ${signedMB(r.store)}, V8 heap ${signedMB(r.heap)}, rest ${signedMB(r.rss - r.store - r.heap)}; ${r.collected} of ${r.processes} finished an idle collection`,
+      `${r.processes} ${name}: RSS ${signedMB(r.rss)} = store ${signedMB(r.store)}, V8 heap ${signedMB(r.heap)}${spaceList(r.spaces)}, rest ${signedMB(r.rss - r.store - r.heap)}; ${r.collected} of ${r.processes} finished an idle collection`,
   );
   return `${m.system} ${m.size} (${MB(m.load.valueBytes)} of values): ${parts.join("; ")}`;
+}
+
+/** A `stats` field with one of V8's heap spaces (heap_new, heap_old, ...), not the heap's totals. */
+function isHeapSpaceField(field: string): boolean {
+  return field.startsWith("heap_") && field !== "heap_used" && field !== "heap_total";
 }
 
 /** The measurement with the median RSS figure among repeats of one (system, size). */
