@@ -145,7 +145,8 @@ export function rssBreakdown(m: MemoryMeasurement): string {
     role.store += growth(p, ACCOUNTED_STATS_FIELDS);
     role.heap += growth(p, ["heap_total"]);
     for (const field of Object.keys(p.statsAfter).filter(isHeapSpaceField)) {
-      role.spaces.set(field.slice("heap_".length), (role.spaces.get(field.slice("heap_".length)) ?? 0) + growth(p, [field]));
+      const space = field.slice("heap_".length);
+      role.spaces.set(space, (role.spaces.get(space) ?? 0) + growth(p, [field]));
     }
     if (growth(p, ["gc_idle_collections"]) > 0) role.collected++;
     roles.set(p.role, role);
