@@ -51,7 +51,6 @@ export class PbrBackend implements Backend {
       pbr_last_catch_up_items: summary?.items ?? 0,
       pbr_last_catch_up_removes: summary?.removes ?? 0,
       pbr_last_catch_up_full: summary?.full ? 1 : 0,
-      heap_total: process.memoryUsage().heapTotal,
     };
   }
 }
