@@ -12,12 +12,12 @@ function run(argv: string[]): Extract<ExperimentCommand, { kind: "run" }> {
 test("an experiment name alone runs it with --fast, the local cluster, one repeat and the default seed", () => {
   const command = run(["fig-memory"]);
   assert.deepEqual(command.names, ["fig-memory"]);
-  assert.deepEqual(command.config, { profile: "fast", cluster: "local", repeat: 1, seed: 42, check: false, tolerance: 0.02, rssTolerance: undefined, out: "results", systems: undefined, records: undefined, saveBaseline: false });
+  assert.deepEqual(command.config, { profile: "fast", cluster: "local", repeat: 1, seed: 42, check: false, tolerance: 0.02, rssTolerance: undefined, out: "results", systems: undefined, sizes: undefined, records: undefined, saveBaseline: false });
 });
 
 test("every option is read and resolved", () => {
-  const command = run(["fig-memory", "--paper", "--cluster", "netns", "--repeat", "3", "--check", "--tolerance", "6", "--rss-tolerance", "15", "--out", "/tmp/r", "--seed", "-7", "--systems", "plain, memcached", "--records", "2000", "--save-baseline"]);
-  assert.deepEqual(command.config, { profile: "paper", cluster: "netns", repeat: 3, seed: -7, check: true, tolerance: 0.06, rssTolerance: 0.15, out: "/tmp/r", systems: ["plain", "memcached"], records: 2000, saveBaseline: true });
+  const command = run(["fig-memory", "--paper", "--cluster", "netns", "--repeat", "3", "--check", "--tolerance", "6", "--rss-tolerance", "15", "--out", "/tmp/r", "--seed", "-7", "--systems", "plain, memcached", "--sizes", "16k,zipf", "--records", "2000", "--save-baseline"]);
+  assert.deepEqual(command.config, { profile: "paper", cluster: "netns", repeat: 3, seed: -7, check: true, tolerance: 0.06, rssTolerance: 0.15, out: "/tmp/r", systems: ["plain", "memcached"], sizes: ["16k", "zipf"], records: 2000, saveBaseline: true });
 });
 
 test("all names every experiment of the contract", () => {
@@ -40,6 +40,7 @@ test("bad option values say what was expected and what was found", () => {
   assert.throws(() => parseExperimentArgs(["fig-memory", "--fast", "--paper"]), /cannot be used with option '--paper'/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--fats"]), /unknown option '--fats'/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--systems", "plain,,pbr"]), /--systems must be a comma-separated list/);
+  assert.throws(() => parseExperimentArgs(["fig-memory", "--sizes", "1k,"]), /--sizes must be a comma-separated list of value sizes, found "1k,"/);
   assert.throws(() => parseExperimentArgs(["fig-memory", "--records", "-1"]), /--records must be an integer from 1 to 100000000, found "-1"/);
 });
 

@@ -30,6 +30,7 @@ function buildProgram(): Command {
     .option("--rss-tolerance <percent>", "with --check: the tolerance for fig-memory's RSS figure alone (default: --tolerance)")
     .option("--out <dir>", "root of the results tree", "results")
     .option("--systems <list>", "comma-separated systems to measure (default: every one that exists)")
+    .option("--sizes <list>", "comma-separated value sizes to measure (1k, 4k, 16k, zipf; default: the profile's)")
     .option("--records <n>", "records per setting, overriding the profile (small test runs)")
     .option("--save-baseline", "write this run's figures to results/baseline/")
     .option("--list", "print what each experiment does, its run time and resources")
@@ -37,6 +38,14 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined })
     .helpOption("-h, --help", "show this help");
+}
+
+/** A comma-separated option as a list (undefined when absent); an empty item is a usage error. */
+function commaList(option: string, what: string, value: unknown): string[] | undefined {
+  if (typeof value !== "string") return undefined;
+  const items = value.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) throw new UsageError(`${option} must be a comma-separated list of ${what}, found ${JSON.stringify(value)}`);
+  return items;
 }
 
 function positiveInteger(option: string, text: string, max: number): number {
@@ -89,11 +98,8 @@ export function parseExperimentArgs(argv: string[]): ExperimentCommand {
   if (!/^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(cluster)) throw new UsageError(`--cluster must be a cluster name from clusters.yaml (letters, digits, - and _), found ${JSON.stringify(cluster)}`);
   const out = String(options.out);
   if (out.trim() === "") throw new UsageError("--out must be a folder path, found an empty string");
-  let systems: string[] | undefined;
-  if (typeof options.systems === "string") {
-    systems = options.systems.split(",").map((s) => s.trim());
-    if (systems.some((s) => s === "")) throw new UsageError(`--systems must be a comma-separated list of system names, found ${JSON.stringify(options.systems)}`);
-  }
+  const systems = commaList("--systems", "system names", options.systems);
+  const sizes = commaList("--sizes", "value sizes", options.sizes);
   return {
     kind: "run",
     names,
@@ -107,6 +113,7 @@ export function parseExperimentArgs(argv: string[]): ExperimentCommand {
       rssTolerance: options.rssTolerance === undefined ? undefined : tolerancePercent("--rss-tolerance", String(options.rssTolerance)),
       out,
       systems,
+      sizes,
       records: options.records === undefined ? undefined : positiveInteger("--records", String(options.records), 100_000_000),
       saveBaseline: options.saveBaseline === true,
     },

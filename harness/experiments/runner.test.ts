@@ -34,6 +34,17 @@ test("--systems naming a system the experiment does not measure is refused befor
   });
 });
 
+test("--sizes naming a size the experiment does not have, or given to one without sizes, is refused before anything runs", async () => {
+  await withOut(async (out) => {
+    const run = async () => ({ ok: true, failures: [] });
+    const sized = await runExperiment({ ...base, sizes: ["1k", "4k"], run }, { ...config(out), sizes: ["1k", "64k"] }, []);
+    assert.deepEqual(sized.failures, ["--sizes: fig-coding measures 1k, 4k; found 64k"]);
+    const unsized = await runExperiment({ ...base, run }, { ...config(out), sizes: ["1k"] }, []);
+    assert.deepEqual(unsized.failures, ["--sizes: fig-coding has no value-size settings to choose from"]);
+    assert.deepEqual(await readdir(out), []);
+  });
+});
+
 test("an experiment that throws still gets its teardown, and experiment.json records the failure", async () => {
   await withOut(async (out) => {
     let tornDown = false;

@@ -25,10 +25,19 @@ export function validateSystems(definition: ExperimentDefinition, systems: strin
   return `--systems: ${definition.name} measures ${definition.systems.join(", ")}; found ${unknown.join(", ")}`;
 }
 
+/** Checks --sizes against the value-size settings the experiment has. */
+export function validateSizes(definition: ExperimentDefinition, sizes: string[] | undefined): string | undefined {
+  if (sizes === undefined) return undefined;
+  if (!definition.sizes) return `--sizes: ${definition.name} has no value-size settings to choose from`;
+  const unknown = sizes.filter((s) => !definition.sizes?.includes(s));
+  if (unknown.length === 0) return undefined;
+  return `--sizes: ${definition.name} measures ${definition.sizes.join(", ")}; found ${unknown.join(", ")}`;
+}
+
 export async function runExperiment(definition: ExperimentDefinition, config: ExperimentConfig, argv: string[], root = process.cwd()): Promise<RunResult> {
   if (!definition.run || definition.needs) return { ok: false, failures: [notBuiltMessage(definition)] };
-  const systemsError = validateSystems(definition, config.systems);
-  if (systemsError) return { ok: false, failures: [systemsError] };
+  const optionError = validateSystems(definition, config.systems) ?? validateSizes(definition, config.sizes);
+  if (optionError) return { ok: false, failures: [optionError] };
   const lacking = await definition.preflight?.(config);
   if (lacking) return { ok: false, failures: [`${definition.name}: cannot run: needs ${lacking}`] };
 

@@ -24,6 +24,8 @@ export interface ExperimentConfig {
   out: string;
   /** Restrict to these systems (experiment-specific names); undefined means every one that exists. */
   systems?: string[];
+  /** Restrict to these value-size settings (1k, 4k, 16k, zipf); undefined means the profile's. */
+  sizes?: string[];
   /** Override of the record count per setting (small test runs). */
   records?: number;
   /** Write the measured figures as the new baseline (results/baseline/). */
@@ -58,6 +60,8 @@ export interface ExperimentDefinition {
   needs?: string;
   /** Systems the experiment can measure (for --systems validation). */
   systems: string[];
+  /** Value-size settings --sizes may pick (absent: the experiment has none to pick). */
+  sizes?: readonly string[];
   /** Checked before a run folder is made: undefined when the experiment can run, else what it lacks. */
   preflight?(config: ExperimentConfig): Promise<string | undefined>;
   run?(context: ExperimentContext): Promise<ExperimentOutcome>;

@@ -6,7 +6,8 @@
  */
 import { writeFigure } from "../../report/render.ts";
 import { medianRuns, plannedVariants, runCampaign } from "../fig-throughput/campaign.ts";
-import { recordsFor, runHeader, throughputSizes, throughputSteps, throughputVariants } from "../fig-throughput/experiment.ts";
+import { recordsFor, runHeader, sizesFor, throughputSteps, throughputVariants } from "../fig-throughput/experiment.ts";
+import { valueSizeIds } from "../fig-memory/value-sizes.ts";
 import { opNames, type RunRecord } from "../fig-throughput/measurement.ts";
 import { readRatioLabel, runSettings } from "../fig-throughput/plan.ts";
 import { Progress } from "../progress.ts";
@@ -22,6 +23,7 @@ export const figLatency: ExperimentDefinition = {
   paperTime: "~2 h (four sizes, 60 s per phase)",
   resources: "as fig-throughput, one deployment at a time",
   systems: ["plain", "pbr", "cocytus", "memcached"],
+  sizes: valueSizeIds,
   run: runFigLatency,
 };
 
@@ -57,7 +59,7 @@ export function latencyCsvRows(runs: RunRecord[]) {
 
 async function runFigLatency(context: ExperimentContext): Promise<ExperimentOutcome> {
   const { config, folder } = context;
-  const sizes = throughputSizes[config.profile];
+  const sizes = sizesFor(config);
   const settings = runSettings[config.profile];
   const { variants, unavailable } = await plannedVariants(throughputVariants, config.systems);
   const closedSteps = throughputSteps(variants, sizes, config);

@@ -18,7 +18,7 @@ import { memoryFigureData } from "./figure-data.ts";
 import { medians, rssBreakdown, summarizeMemory, type MemoryMeasurement, type ProcessMemory } from "./measurement.ts";
 import { appendRuns, checkTable, compareWithBaseline, readBaseline, regressionText, saveBaseline, type CheckResult, type RunIdentity, type Tolerances } from "./regression.ts";
 import { memorySummary } from "./summary.ts";
-import { loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizes, warmupFor, type ValueSize } from "./value-sizes.ts";
+import { chosenSizes, loadWarmup, memoryPerProcessMb, SETTLE_MS, valueSizeById, valueSizeIds, warmupFor, type ValueSize } from "./value-sizes.ts";
 
 const allSystems: SystemName[] = ["plain", "pbr", "cocytus", "memcached"];
 
@@ -32,6 +32,7 @@ export const figMemory: ExperimentDefinition = {
   paperTime: "~1-1.5 h estimated for all four systems; cocytus alone measured 21 min here (~2 GB of values per fixed size, 550 MB for Zipf; pbr needs ~7 GB RAM)",
   resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes on the cluster; RAM ~3.5× the values loaded",
   systems: allSystems,
+  sizes: valueSizeIds,
   run: runFigMemory,
 };
 
@@ -48,6 +49,7 @@ async function plannedSystems(requested: string[] | undefined): Promise<{ system
 async function runFigMemory(context: ExperimentContext): Promise<ExperimentOutcome> {
   const { config, folder } = context;
   const { systems, skipped } = await plannedSystems(config.systems);
+  const valueSizes = chosenSizes(config.sizes);
   const recordsFor = (size: ValueSize) => config.records ?? size.records[config.profile];
   const steps = config.repeat * systems.length * valueSizes.length;
   const totalWeight = config.repeat * systems.length * valueSizes.reduce((sum, size) => sum + recordsFor(size), 0);

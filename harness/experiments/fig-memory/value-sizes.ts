@@ -47,6 +47,14 @@ export const valueSizes: readonly ValueSize[] = [
   },
 ];
 
+/** The ids --sizes may name, in the order experiments measure them. */
+export const valueSizeIds: readonly ValueSizeId[] = valueSizes.map((size) => size.id);
+
+/** The settings --sizes picked (ids already validated against valueSizeIds), in the usual order; all when absent. */
+export function chosenSizes(ids: readonly string[] | undefined): ValueSize[] {
+  return valueSizes.filter((size) => ids === undefined || ids.includes(size.id));
+}
+
 export function valueSizeById(id: string): ValueSize {
   const found = valueSizes.find((size) => size.id === id);
   if (!found) throw new Error(`unknown value size ${JSON.stringify(id)}; expected one of ${valueSizes.map((s) => s.id).join(", ")}`);

@@ -5,7 +5,7 @@
  */
 import { writeFigure } from "../../report/render.ts";
 import { gitState } from "../environment.ts";
-import { valueSizeById, type ValueSizeId } from "../fig-memory/value-sizes.ts";
+import { valueSizeById, valueSizeIds, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import { Progress } from "../progress.ts";
 import type { ExperimentConfig, ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { medianRuns, plannedVariants, runCampaign, type CampaignStep } from "./campaign.ts";
@@ -24,6 +24,11 @@ export const throughputVariants: Variant[] = [
 /** --fast: 1 KB only (a few minutes); --paper: the paper's four value sizes. */
 export const throughputSizes: Record<ExperimentConfig["profile"], ValueSizeId[]> = { fast: ["1k"], paper: ["1k", "4k", "16k", "zipf"] };
 
+/** The sizes a run measures: --sizes (validated by the runner), else the profile's. */
+export function sizesFor(config: ExperimentConfig): ValueSizeId[] {
+  return config.sizes ? valueSizeIds.filter((id) => config.sizes?.includes(id)) : throughputSizes[config.profile];
+}
+
 export const figThroughput: ExperimentDefinition = {
   name: "fig-throughput",
   what: "closed-loop throughput at 50 / 95 / 100 % reads per system (plain, pbr, cocytus, native memcached ×15) and value size; Cocytus / PBR against the targets",
@@ -31,6 +36,7 @@ export const figThroughput: ExperimentDefinition = {
   paperTime: "~1 h (four sizes, ~1 GB of values each, 60 s per read ratio)",
   resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes; the ycsb-ts driver on 2 worker threads",
   systems: ["plain", "pbr", "cocytus", "memcached"],
+  sizes: valueSizeIds,
   run: runFigThroughput,
 };
 
@@ -81,7 +87,7 @@ export function throughputCsvRows(runs: RunRecord[]) {
 
 async function runFigThroughput(context: ExperimentContext): Promise<ExperimentOutcome> {
   const { config, folder } = context;
-  const sizes = throughputSizes[config.profile];
+  const sizes = sizesFor(config);
   const { variants, unavailable } = await plannedVariants(throughputVariants, config.systems);
   const steps = throughputSteps(variants, sizes, config);
   const progress = new Progress("fig-throughput", steps.length * config.repeat, steps.length * config.repeat);
