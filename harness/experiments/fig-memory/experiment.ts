@@ -228,9 +228,10 @@ async function measureOne(context: ExperimentContext, progress: Progress, system
     const rssIdle = await sut.readRss();
     // Warm-up: a load of other keys, so that start-up growth (JIT-compiled request paths, malloc's
     // arenas, heap sizing: ~5 MB a Node process, whatever is stored) is not charged per value byte.
-    // It takes ~2000 requests a process; at --fast scale it would otherwise outweigh the values.
-    // The cold figure stays in the summary. Zipf warms up with 1 KB values, the rarest of its
-    // sizes: the first slab page of each small size class stays part of what the setting measures.
+    // It takes 10 000 requests a process (value-sizes.ts: warmupFor); at --fast scale it would
+    // otherwise outweigh the values. The cold figure stays in the summary. Zipf warms up with 1 KB
+    // values, the rarest of its sizes: the first slab page of each small size class stays part of
+    // what the setting measures.
     const warmup = warmupFor(size, records, valueHolders);
     let warmupValueBytes = 0;
     const unsettled = new Set<string>();

@@ -112,8 +112,9 @@ export function memorySummary(input: SummaryInput): string {
 
   out.push("## Loads", "");
   out.push(
-    "RSS before loading is read after a warm-up load of other keys (~2000 requests or 4 MiB of values per value-holding process, not counted), so a Node",
-    "process's start-up growth is not charged per value byte; \"cold\" counts from idle instead (warm-up values included).",
+    "RSS before loading is read after a warm-up load of other keys (10 000 requests per value-holding process, at most half the measured records, not counted:",
+    "up to 4 MiB of values of the measured size, then 1 KB values), so a Node process's start-up growth (its JIT-compiled request path above all)",
+    "is not charged per value byte; \"cold\" counts from idle instead (warm-up values included).",
     "Zipf warms up with 1 KB values: the first slab page of each smaller size class stays part of what that setting measures.",
     "",
   );

@@ -79,39 +79,65 @@ export function memoryPerProcessMb(valueBytes: number, processes: number): numbe
  */
 export const SETTLE_MS: Record<Profile, number> = { fast: 2000, paper: 3000 };
 
-/** Warm-up requests per value-holding process: enough for the request path to be compiled. */
-const WARMUP_REQUESTS_PER_PROCESS = 2000;
-/** ... but at most this many value bytes per process (16 KB values: 256 requests). */
+/**
+ * Warm-up requests per value-holding process: enough for V8 to have compiled the request path. With
+ * 2000 (256 at 16 KB), V8's code and old spaces each grew by a page (256 KB) in every cocytus data
+ * process during a paper-scale 16 KB load, as TurboFan went on compiling the request path.
+ */
+const WARMUP_REQUESTS_PER_PROCESS = 10_000;
+/** ... of which at most this many value bytes per process of the measured size (16 KB values: 256 requests). */
 const WARMUP_BYTES_PER_PROCESS = 4 * 2 ** 20;
 
+/** One load of a warm-up: `records` records from `firstRecord` (counted after the measured records). */
+export interface WarmupPhase {
+  records: number;
+  firstRecord: number;
+  properties: Record<string, string>;
+}
+
+/** A warm-up: its loads in order, and their records in all. */
+export interface Warmup {
+  records: number;
+  phases: WarmupPhase[];
+}
+
 /**
- * The warm-up load before "RSS before loading": ~2000 requests (at most 4 MiB of values) for each
- * of `processes` value-holding processes, never more than half the measured records, none for
- * tiny test loads. Zipf warms up with constant 1 KB values.
+ * The warm-up load before "RSS before loading": WARMUP_REQUESTS_PER_PROCESS requests for each of
+ * `processes` value-holding processes, never more than half the measured records, none for tiny
+ * test loads. 1 KB and Zipf (whose rarest size is 1 KB): 1 KB values. 4 KB and 16 KB: values of
+ * the measured size up to 4 MiB a process, then 1 KB values.
  */
-export function warmupFor(size: ValueSize, records: number, processes: number): { records: number; properties: Record<string, string> } {
-  const properties = size.id === "zipf" ? valueSizeById("1k").properties : size.properties;
-  if (records < 5000) return { records: 0, properties };
-  const valueBytes = Number(properties.fieldlength);
-  const perProcess = Math.min(WARMUP_REQUESTS_PER_PROCESS, Math.floor(WARMUP_BYTES_PER_PROCESS / valueBytes));
-  return { records: Math.min(Math.floor(records / 2), perProcess * processes), properties };
+export function warmupFor(size: ValueSize, records: number, processes: number): Warmup {
+  if (records < 5000) return { records: 0, phases: [] };
+  const oneK = valueSizeById("1k").properties;
+  const total = Math.min(Math.floor(records / 2), WARMUP_REQUESTS_PER_PROCESS * processes);
+  if (size.id === "1k" || size.id === "zipf") return { records: total, phases: [{ records: total, firstRecord: 0, properties: oneK }] };
+  const own = Math.min(total, Math.floor(WARMUP_BYTES_PER_PROCESS / Number(size.properties.fieldlength)) * processes);
+  const phases = [{ records: own, firstRecord: 0, properties: size.properties }];
+  if (total > own) phases.push({ records: total - own, firstRecord: own, properties: oneK });
+  return { records: total, phases };
 }
 
 /**
  * Loads a warm-up (from warmupFor) into a system: record numbers after the `measuredRecords`
- * the measured load uses, the run's seed + 1, bounded to 2 minutes. Its value bytes; throws when
- * the load fell short (the message starts with `what`, when given).
+ * the measured load uses, seeds from the run's seed + 1, each phase bounded to 2 minutes. Its
+ * value bytes; throws when a load fell short (the message starts with `what`, when given).
  */
 export async function loadWarmup(
-  warmup: { records: number; properties: Record<string, string> },
+  warmup: Warmup,
   target: Pick<LoadRequest, "processTable" | "endpoints" | "routing">,
   measuredRecords: number,
   seed: number,
   signal: AbortSignal,
   what?: string,
 ): Promise<number> {
-  const warm = await loadRecords({ ...target, properties: warmup.properties, records: warmup.records, insertStart: measuredRecords, seed: seed + 1, signal, timeLimitSeconds: 120 });
-  const shortfall = loadShortfall({ records: warmup.records }, warm);
-  if (shortfall) throw new Error(`${what ? `${what}: ` : ""}warm-up load: ${shortfall}`);
-  return warm.report.valueBytes;
+  let valueBytes = 0;
+  for (const [index, phase] of warmup.phases.entries()) {
+    const insertStart = measuredRecords + phase.firstRecord;
+    const warm = await loadRecords({ ...target, properties: phase.properties, records: phase.records, insertStart, seed: seed + 1 + index, signal, timeLimitSeconds: 120 });
+    const shortfall = loadShortfall({ records: phase.records }, warm);
+    if (shortfall) throw new Error(`${what ? `${what}: ` : ""}warm-up load: ${shortfall}`);
+    valueBytes += warm.report.valueBytes;
+  }
+  return valueBytes;
 }
