@@ -5,9 +5,9 @@
  * p50, p90 and p99 of reads and writes come from the driver's merged HdrHistograms.
  */
 import { writeFigure } from "../../report/render.ts";
+import { valueSizeIds } from "../fig-memory/value-sizes.ts";
 import { medianRuns, plannedVariants, runCampaign } from "../fig-throughput/campaign.ts";
 import { recordsFor, runHeader, sizesFor, throughputSteps, throughputVariants } from "../fig-throughput/experiment.ts";
-import { valueSizeIds } from "../fig-memory/value-sizes.ts";
 import { opNames, type RunRecord } from "../fig-throughput/measurement.ts";
 import { readRatioLabel, runSettings } from "../fig-throughput/plan.ts";
 import { Progress } from "../progress.ts";
