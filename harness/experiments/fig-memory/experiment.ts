@@ -28,8 +28,8 @@ const valueHolders = 15;
 export const figMemory: ExperimentDefinition = {
   name: "fig-memory",
   what: "RSS growth per value byte after loading 1 KB, 4 KB, 16 KB and Zipf 10 B–1 KB values into plain, pbr, cocytus (and native memcached ×15); Cocytus split into data and metadata; runs.csv and --check against results/baseline/memory.csv",
-  fastTime: "~12 min measured on this 2-core machine when quiet (more under load); ~150 MB of values per system and fixed size, 55 MB for Zipf",
-  paperTime: "~1-1.5 h estimated for all four systems; cocytus alone measured 21 min here (~2 GB of values per fixed size, 550 MB for Zipf; pbr needs ~7 GB RAM)",
+  fastTime: "~14 min for all four systems, 8 min for plain, pbr and cocytus, measured on this 2-core machine when quiet (more under load); ~150 MB of values per system and fixed size, 55 MB for Zipf",
+  paperTime: "~1-1.5 h estimated for all four systems; cocytus alone measured 16 min here (~2 GB of values per fixed size, 550 MB for Zipf; pbr needs ~7 GB RAM)",
   resources: "one deployment at a time: 15 (plain, memcached), 45 (pbr) or 25 (cocytus) processes on the cluster; RAM ~3.5× the values loaded",
   systems: allSystems,
   sizes: valueSizeIds,
