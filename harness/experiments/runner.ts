@@ -18,25 +18,23 @@ export function notBuiltMessage(definition: ExperimentDefinition): string {
   return `${definition.name}: not built yet: needs ${definition.needs ?? "its experiment module"}`;
 }
 
-/** Checks --systems against what the experiment can measure. */
-export function validateSystems(definition: ExperimentDefinition, systems: string[] | undefined): string | undefined {
-  const unknown = (systems ?? []).filter((s) => !definition.systems.includes(s));
-  if (unknown.length === 0) return undefined;
-  return `--systems: ${definition.name} measures ${definition.systems.join(", ")}; found ${unknown.join(", ")}`;
+/** Checks --systems and --sizes against what the experiment can measure. */
+export function validateChoices(definition: ExperimentDefinition, config: Pick<ExperimentConfig, "systems" | "sizes">): string | undefined {
+  const systemsError = unknownChoice("--systems", definition, definition.systems, config.systems);
+  if (systemsError) return systemsError;
+  if (config.sizes && !definition.sizes) return `--sizes: ${definition.name} has no value-size settings to choose from`;
+  return unknownChoice("--sizes", definition, definition.sizes ?? [], config.sizes);
 }
 
-/** Checks --sizes against the value-size settings the experiment has. */
-export function validateSizes(definition: ExperimentDefinition, sizes: string[] | undefined): string | undefined {
-  if (sizes === undefined) return undefined;
-  if (!definition.sizes) return `--sizes: ${definition.name} has no value-size settings to choose from`;
-  const unknown = sizes.filter((s) => !definition.sizes?.includes(s));
+function unknownChoice(option: string, definition: ExperimentDefinition, known: readonly string[], chosen: string[] | undefined): string | undefined {
+  const unknown = (chosen ?? []).filter((s) => !known.includes(s));
   if (unknown.length === 0) return undefined;
-  return `--sizes: ${definition.name} measures ${definition.sizes.join(", ")}; found ${unknown.join(", ")}`;
+  return `${option}: ${definition.name} measures ${known.join(", ")}; found ${unknown.join(", ")}`;
 }
 
 export async function runExperiment(definition: ExperimentDefinition, config: ExperimentConfig, argv: string[], root = process.cwd()): Promise<RunResult> {
   if (!definition.run || definition.needs) return { ok: false, failures: [notBuiltMessage(definition)] };
-  const optionError = validateSystems(definition, config.systems) ?? validateSizes(definition, config.sizes);
+  const optionError = validateChoices(definition, config);
   if (optionError) return { ok: false, failures: [optionError] };
   const lacking = await definition.preflight?.(config);
   if (lacking) return { ok: false, failures: [`${definition.name}: cannot run: needs ${lacking}`] };

@@ -5,7 +5,7 @@
  */
 import { writeFigure } from "../../report/render.ts";
 import { gitState } from "../environment.ts";
-import { valueSizeById, valueSizeIds, type ValueSizeId } from "../fig-memory/value-sizes.ts";
+import { chosenSizes, valueSizeById, valueSizeIds, type ValueSizeId } from "../fig-memory/value-sizes.ts";
 import { Progress } from "../progress.ts";
 import type { ExperimentConfig, ExperimentContext, ExperimentDefinition, ExperimentOutcome } from "../types.ts";
 import { medianRuns, plannedVariants, runCampaign, type CampaignStep } from "./campaign.ts";
@@ -26,7 +26,7 @@ export const throughputSizes: Record<ExperimentConfig["profile"], ValueSizeId[]>
 
 /** The sizes a run measures: --sizes (validated by the runner), else the profile's. */
 export function sizesFor(config: ExperimentConfig): ValueSizeId[] {
-  return config.sizes ? valueSizeIds.filter((id) => config.sizes?.includes(id)) : throughputSizes[config.profile];
+  return config.sizes ? chosenSizes(config.sizes).map((size) => size.id) : throughputSizes[config.profile];
 }
 
 export const figThroughput: ExperimentDefinition = {
